@@ -1,0 +1,15 @@
+using System.CommandLine;
+using VerlOrleans.Cli.Commands;
+
+namespace VerlOrleans.Cli;
+
+/// <summary>The verlorleans command tree. Each command lives in its own file under Commands/.</summary>
+public static class CliApp
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("verlorleans: validate, merge and evaluate verl checkpoints (standalone or against a VerlOrleans cluster).");
+        root.Subcommands.Add(VersionCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using VerlOrleans.Cli;
+
+return await CliApp.Build().Parse(args).InvokeAsync();

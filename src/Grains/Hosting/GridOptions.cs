@@ -1,0 +1,26 @@
+namespace VerlOrleans.Grains.Hosting;
+
+/// <summary>Settings of the grid that grains and silo services share (configuration section <c>VerlOrleans</c>).</summary>
+public sealed class GridOptions
+{
+    /// <summary>Configuration section these options bind to.</summary>
+    public const string SectionName = "VerlOrleans";
+
+    /// <summary>Root of everything the grid writes on this machine: grain state, merged checkpoints, results.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    /// <summary>How often each silo re-reports its devices to the cluster directory.</summary>
+    public TimeSpan SiloReportInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Grain state folder under <see cref="DataDirectory"/>.</summary>
+    public string GrainStateDirectory => Path.Combine(DataDirectory, "grain-state");
+
+    private static string DefaultDataDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+            : xdg;
+        return Path.Combine(root, "verlorleans");
+    }
+}

@@ -1,0 +1,23 @@
+using MudBlazor.Services;
+using Orleans.Dashboard;
+using VerlOrleans.Dashboard;
+using VerlOrleans.Silo.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+// Serve the dashboard's static assets when run from build output outside Development too.
+builder.WebHost.UseStaticWebAssets();
+
+builder.AddServiceDefaults();
+builder.AddVerlOrleansSilo();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
+var app = builder.Build();
+
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapDefaultEndpoints();
+app.MapOrleansDashboard(routePrefix: "/orleans");
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using VerlOrleans.Testing;
+
+namespace VerlOrleans.Silo.Tests;
+
+/// <summary>
+/// The real silo host, started with <c>dotnet run --no-build --project src/Silo</c> (the README's command) on
+/// free 127.0.0.1 ports and a temporary data directory; killed with its process tree on dispose.
+/// </summary>
+public sealed class SiloProcess : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("silo-process");
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}/");
+
+    /// <summary>Everything the process printed so far (for failure messages).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var configuration = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "BuildConfiguration").Value!;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "run", "--no-build", "--no-launch-profile", "-c", configuration, "--project", "src/Silo", "--", "--urls", BaseAddress.ToString().TrimEnd('/') })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["VERLORLEANS__DATADIRECTORY"] = _data.Path;
+        start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = $"e2e-{Guid.NewGuid():N}";
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the silo exited with code {_process.ExitCode} before serving:\n{Log}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Listening but slow to answer while the silo starts.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"the silo did not report healthy at {BaseAddress} within 120 s:\n{Log}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _data.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}
