@@ -58,6 +58,19 @@ public sealed class TokenizerConfig
 
     public static TokenizerConfig FromDirectory(string directory)
     {
+        try
+        {
+            return Read(directory);
+        }
+        catch (InvalidOperationException e)
+        {
+            // JsonNode validates values lazily (a number where a string belongs, invalid UTF-8 in a string).
+            throw new TokenizerFormatException(directory, $"a tokenizer config file holds a malformed value: {e.Message}", e);
+        }
+    }
+
+    private static TokenizerConfig Read(string directory)
+    {
         var configPath = Path.Combine(directory, "tokenizer_config.json");
         var config = ReadObject(configPath);
         var specialTokens = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace VerlOrleans.Inference.Text.Tokenization;
 
@@ -10,7 +11,7 @@ namespace VerlOrleans.Inference.Text.Tokenization;
 /// </summary>
 internal static class TokenizerJsonReader
 {
-    /// <summary>Upper bounds that keep a hostile file from exhausting memory; real vocabularies are ~150k.</summary>
+    /// <summary>Upper bounds (on entries and on ids) that keep a hostile file from exhausting memory; real vocabularies are ~150k.</summary>
     public const int MaxVocabularySize = 4_000_000;
     public const int MaxTokenLength = 4096;
     public const int MaxPatternLength = 8192;
@@ -40,7 +41,15 @@ internal static class TokenizerJsonReader
 
         using (document)
         {
-            return new Parser(path).Parse(document.RootElement);
+            try
+            {
+                return new Parser(path).Parse(document.RootElement);
+            }
+            catch (InvalidOperationException e)
+            {
+                // JsonElement validates string contents lazily, e.g. invalid UTF-8 inside a token.
+                throw new TokenizerFormatException(path, e.Message, e);
+            }
         }
     }
 
@@ -113,9 +122,9 @@ internal static class TokenizerJsonReader
                     throw Fail(field, $"token length {entry.Name.Length} is outside 1..{MaxTokenLength}");
                 }
 
-                if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id < 0)
+                if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id is < 0 or >= MaxVocabularySize)
                 {
-                    throw Fail(field, "the id is not a non-negative 32-bit integer");
+                    throw Fail(field, $"the id is not an integer in 0..{MaxVocabularySize - 1}");
                 }
 
                 if (!vocabulary.TryAdd(entry.Name, id))
@@ -300,7 +309,7 @@ internal static class TokenizerJsonReader
             }
             else if (pattern.TryGetProperty("String", out var literal) && literal.ValueKind == JsonValueKind.String)
             {
-                regex = System.Text.RegularExpressions.Regex.Escape(literal.GetString()!);
+                regex = Regex.Escape(literal.GetString()!);
             }
             else
             {
@@ -310,6 +319,15 @@ internal static class TokenizerJsonReader
             if (regex.Length is 0 or > MaxPatternLength)
             {
                 throw Fail($"{field}.pattern", $"length {regex.Length} is outside 1..{MaxPatternLength}");
+            }
+
+            try
+            {
+                _ = new Regex(regex, RegexOptions.CultureInvariant);
+            }
+            catch (ArgumentException e)
+            {
+                throw Fail($"{field}.pattern", $"not a regular expression .NET can run: {e.Message}");
             }
 
             return regex;
@@ -352,9 +370,9 @@ internal static class TokenizerJsonReader
                 }
 
                 var idElement = Required(token, "id", JsonValueKind.Number, $"{field}.id");
-                if (!idElement.TryGetInt32(out var id) || id < 0)
+                if (!idElement.TryGetInt32(out var id) || id is < 0 or >= MaxVocabularySize)
                 {
-                    throw Fail($"{field}.id", "is not a non-negative 32-bit integer");
+                    throw Fail($"{field}.id", $"is not an integer in 0..{MaxVocabularySize - 1}");
                 }
 
                 var content = OptionalString(token, "content", $"{field}.content");
