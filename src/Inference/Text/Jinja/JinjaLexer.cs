@@ -46,6 +46,7 @@ internal sealed partial class JinjaLexer
 
         var lexer = new JinjaLexer(source);
         lexer.Run();
+        lexer._tokens.Add(new JinjaToken(JinjaTokenKind.End, "", lexer.LineOf(source.Length), lexer.ColumnOf(source.Length)));
         return lexer._tokens;
     }
 

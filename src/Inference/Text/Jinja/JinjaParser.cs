@@ -19,7 +19,6 @@ internal sealed class JinjaParser
     private JinjaParser(List<JinjaToken> tokens)
     {
         _tokens = tokens;
-        _tokens.Add(new JinjaToken(JinjaTokenKind.End, "", tokens.Count == 0 ? 1 : tokens[^1].Line, tokens.Count == 0 ? 1 : tokens[^1].Column));
     }
 
     public static IReadOnlyList<JinjaNode> Parse(string template)
@@ -73,6 +72,12 @@ internal sealed class JinjaParser
                     {
                         _depth--;
                         return body;
+                    }
+
+                    if (name.Kind == JinjaTokenKind.Name && (name.Value.StartsWith("end", StringComparison.Ordinal) || name.Value is "elif" or "else"))
+                    {
+                        var expected = endTags.Length == 0 ? "" : $", expected {string.Join(" or ", endTags.Select(t => $"'{t}'"))}";
+                        throw Error($"unexpected '{name.Value}'{expected}", name);
                     }
 
                     Next();
