@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using VerlOrleans.Inference.Text.ChatTemplates;
 using VerlOrleans.Inference.Text.Tokenization;
 using VerlOrleans.Testing;
 
@@ -8,6 +10,7 @@ using VerlOrleans.Testing;
 //   encode (ML)   the same BpeTokenizer driven by Microsoft.ML.Tokenizers' own pipeline, for the overhead ratio
 //   decode        HfTokenizer.Decode of each text's ids
 //   stream        StreamingDecoder, one Push per id
+//   render        ChatTemplate.Render of the fixture conversations (templates of Fixtures/Templates)
 // Usage: dotnet run -c Release --project bench/Text -- [--seconds 3] [--families qwen2_5,qwen3,llama3]
 var seconds = 3.0;
 var families = TextFixtures.TokenizerFamilies.ToList();
@@ -54,6 +57,21 @@ try
 finally
 {
     Directory.Delete(root, recursive: true);
+}
+
+Console.WriteLine();
+Console.WriteLine($"| {"template",-12} | {"conversation",-22} | {"prompt chars",12} | {"renders/s",10} |");
+Console.WriteLine($"|{new string('-', 14)}|{new string('-', 24)}|{new string('-', 14)}|{new string('-', 12)}|");
+var conversations = JsonNode.Parse(File.ReadAllText(Path.Combine(TextFixtures.Folder, "Chat", "conversations.json")))!.AsArray();
+foreach (var (templateName, conversationName) in new[] { ("qwen2_5", "gsm8k_prompt"), ("qwen3", "tool_call_round_trip"), ("llama3_1", "llama_tools_in_system") })
+{
+    var template = ChatTemplate.FromString(File.ReadAllText(Path.Combine(TextFixtures.Folder, "Templates", $"{templateName}.jinja")), new Dictionary<string, string> { ["bos_token"] = "<s>" });
+    var conversation = conversations.Single(c => c!["name"]!.GetValue<string>() == conversationName)!;
+    var messages = conversation["messages"]!.AsArray();
+    var variables = (conversation["variables"]?.AsObject() ?? []).ToDictionary(pair => pair.Key, pair => pair.Value?.DeepClone());
+    var prompt = template.Render(messages, true, variables);
+    var renders = Measure([messages], m => template.Render(m, true, variables).Length > 0 ? 1 : 0);
+    Console.WriteLine($"| {templateName,-12} | {conversationName,-22} | {prompt.Length,12:N0} | {renders,10:N0} |");
 }
 
 return 0;
