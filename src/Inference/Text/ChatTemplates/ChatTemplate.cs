@@ -62,8 +62,8 @@ public sealed class ChatTemplate
                 var templates = new Dictionary<string, string>(StringComparer.Ordinal);
                 for (var i = 0; i < named.Count; i++)
                 {
-                    if (named[i] is not JsonObject entry || entry["name"]?.GetValue<string>() is not { } templateName
-                        || entry["template"]?.GetValue<string>() is not { } templateSource)
+                    if (named[i] is not JsonObject entry || entry["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var templateName)
+                        || entry["template"] is not JsonValue sourceValue || !sourceValue.TryGetValue<string>(out var templateSource))
                     {
                         throw new ChatTemplateException(configPath, $"chat_template[{i}]: expected {{\"name\": ..., \"template\": ...}}");
                     }
@@ -89,6 +89,8 @@ public sealed class ChatTemplate
     /// <summary>
     /// The prompt text for <paramref name="messages"/>. <paramref name="variables"/> holds everything else the
     /// template reads (<c>tools</c>, <c>documents</c>, <c>enable_thinking</c>, ...); it overrides the special tokens.
+    /// Throws <see cref="ChatTemplateException"/> when the template fails (its <c>raise_exception</c> included) and
+    /// <see cref="ArgumentException"/> for a JSON integer outside 64 bits, which the template could not print exactly.
     /// </summary>
     public string Render(JsonArray messages, bool addGenerationPrompt, IReadOnlyDictionary<string, JsonNode?>? variables = null)
     {

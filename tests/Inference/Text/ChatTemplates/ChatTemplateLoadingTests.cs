@@ -50,6 +50,18 @@ public sealed class ChatTemplateLoadingTests : IDisposable
     }
 
     [Fact]
+    public void A_malformed_named_template_list_fails_naming_the_entry()
+    {
+        var folder = _dir.Combine("malformed");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"chat_template": [{"name": "default", "template": 3}]}""");
+
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.FromDirectory(folder));
+
+        Assert.Contains("chat_template[0]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_folder_without_a_template_fails_naming_tokenizer_config()
     {
         var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.FromDirectory(_dir.Path));
