@@ -10,6 +10,9 @@ public static class CliApp
     {
         var root = new RootCommand("verlorleans: validate, merge and evaluate verl checkpoints (standalone or against a VerlOrleans cluster).");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
         return root;
     }
 }
