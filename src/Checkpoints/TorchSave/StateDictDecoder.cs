@@ -40,7 +40,7 @@ internal static class StateDictDecoder
 
     private static StateDictValue DecodeValue(object? value, Dictionary<PyObject, DeviceMeshInfo> meshes) => value switch
     {
-        TorchTensor tensor => new PlainTensorValue(tensor),
+        TorchTensor tensor => new PlainTensorValue(Sound(tensor)),
         PyWrapperTensor { Type.Concept: "DTensor" } wrapper => DecodeDTensor(wrapper, meshes),
         PyWrapperTensor { Type.Concept: "ShardedTensor" } wrapper => DecodeShardedTensor(wrapper),
         PyWrapperTensor wrapper => throw new InvalidDataException($"tensor subclass '{wrapper.Type.FullName}' is not supported"),
@@ -49,8 +49,8 @@ internal static class StateDictDecoder
 
     private static DTensorValue DecodeDTensor(PyWrapperTensor wrapper, Dictionary<PyObject, DeviceMeshInfo> meshes)
     {
-        var local = PyState.Field(wrapper.State, "_local_tensor") as TorchTensor
-            ?? throw new InvalidDataException("DTensor has no plain '_local_tensor'");
+        var local = Sound(PyState.Field(wrapper.State, "_local_tensor") as TorchTensor
+            ?? throw new InvalidDataException("DTensor has no plain '_local_tensor'"));
         var spec = PyState.Field(wrapper.State, "_spec") as PyObject
             ?? throw new InvalidDataException("DTensor has no '_spec'");
         if (spec.Type.Concept != "DTensorSpec")
@@ -100,7 +100,7 @@ internal static class StateDictDecoder
             throw new InvalidDataException($"DTensor mesh is '{mesh.Type.FullName}'");
         }
 
-        var tensor = mesh.Field("mesh") as TorchTensor ?? throw new InvalidDataException("DeviceMesh has no 'mesh' tensor");
+        var tensor = Sound(mesh.Field("mesh") as TorchTensor ?? throw new InvalidDataException("DeviceMesh has no 'mesh' tensor"));
         if (tensor.ElementCount is 0 or > MaxMeshElements || tensor.DType is not (TensorDType.I32 or TensorDType.I64))
         {
             throw new InvalidDataException($"DeviceMesh tensor is {tensor}, not a non-empty int tensor");
@@ -166,7 +166,7 @@ internal static class StateDictDecoder
         var local = ToItems(state[0], "local_shards").Select(item =>
         {
             var shard = item as PyObject ?? throw new InvalidDataException("local shard is not a Shard object");
-            var tensor = shard.Field("tensor") as TorchTensor ?? throw new InvalidDataException("local shard has no plain tensor");
+            var tensor = Sound(shard.Field("tensor") as TorchTensor ?? throw new InvalidDataException("local shard has no plain tensor"));
             var block = DecodeBlock(shard.Field("metadata"));
             if (!tensor.Shape.SequenceEqual(block.Sizes))
             {
@@ -213,6 +213,9 @@ internal static class StateDictDecoder
 
         return new ShardBlock(offsets, sizes, rank);
     }
+
+    private static TorchTensor Sound(TorchTensor tensor) =>
+        tensor.Problem is null ? tensor : throw new InvalidDataException(tensor.Problem);
 
     private static IEnumerable<object?> ToItems(object? value, string what) => value switch
     {

@@ -16,6 +16,7 @@ public static class TensorBytes
     /// <summary>The whole tensor (below 2 GiB) through an open handle of its file.</summary>
     public static byte[] ReadAll(SafeFileHandle handle, TorchTensor tensor)
     {
+        tensor.EnsureSound();
         if (tensor.ByteLength > Array.MaxLength)
         {
             throw new CheckpointFormatException(tensor.Storage.FilePath, $"tensor on storage '{tensor.Storage.Key}' is {tensor.ByteLength} bytes, too large to read at once");
@@ -40,6 +41,7 @@ public static class TensorBytes
     /// <summary>Elements [<paramref name="firstElement"/>, + destination.Length / item size) of a contiguous tensor.</summary>
     public static void ReadRange(SafeFileHandle handle, TorchTensor tensor, long firstElement, Span<byte> destination)
     {
+        tensor.EnsureSound();
         var itemSize = tensor.DType.ItemSize();
         if (!tensor.IsContiguous)
         {

@@ -4,7 +4,8 @@ namespace VerlOrleans.Checkpoints.TorchSave;
 
 /// <summary>
 /// A plain tensor of a torch.save file: a strided view (offset, shape, stride, in elements) into a storage.
-/// Construction checks that every element the view can reach lies inside the storage.
+/// Construction works out whether every element the view can reach lies inside the storage; the state-dict
+/// decoder refuses a tensor with a <see cref="Problem"/>, naming its key, and readers never touch one.
 /// </summary>
 public sealed class TorchTensor
 {
@@ -15,35 +16,12 @@ public sealed class TorchTensor
         StorageOffset = storageOffset;
         Shape = shape;
         Stride = stride;
-        if (shape.Length != stride.Length)
-        {
-            throw new CheckpointFormatException(storage.FilePath, $"tensor on storage '{storage.Key}' has {shape.Length} sizes but {stride.Length} strides");
-        }
-
-        if (storageOffset < 0 || shape.Any(d => d < 0) || stride.Any(s => s < 0))
-        {
-            throw new CheckpointFormatException(storage.FilePath, $"tensor on storage '{storage.Key}' has a negative offset, size or stride");
-        }
-
-        ElementCount = TensorDTypes.ElementCount(shape)
-            ?? throw new CheckpointFormatException(storage.FilePath, $"tensor on storage '{storage.Key}': shape [{string.Join(", ", shape)}] overflows");
-        if (ElementCount > 0)
-        {
-            // Highest element index the view touches, in elements of this tensor's dtype.
-            var last = storageOffset;
-            for (var i = 0; i < shape.Length; i++)
-            {
-                last = CheckedAdd(storage, last, CheckedMultiply(storage, shape[i] - 1, stride[i]));
-            }
-
-            var storageBytes = storage.ByteLength;
-            if (CheckedMultiply(storage, last + 1, dtype.ItemSize()) > storageBytes)
-            {
-                throw new CheckpointFormatException(storage.FilePath,
-                    $"tensor extent beyond its storage: offset {storageOffset}, shape [{string.Join(", ", shape)}], stride [{string.Join(", ", stride)}] reaches element {last} but storage '{storage.Key}' holds {storageBytes / dtype.ItemSize()} {dtype.SafetensorsName()} elements");
-            }
-        }
+        Problem = FindProblem();
+        ElementCount = Problem is null ? TensorDTypes.ElementCount(shape)!.Value : 0;
     }
+
+    /// <summary>Why this view cannot be read (extent beyond its storage, negative or overflowing sizes); null when it is sound.</summary>
+    public string? Problem { get; }
 
     public TorchStorage Storage { get; }
 
@@ -84,27 +62,54 @@ public sealed class TorchTensor
 
     public override string ToString() => $"{DType.SafetensorsName()}[{string.Join(", ", Shape)}]";
 
-    private static long CheckedMultiply(TorchStorage storage, long a, long b)
+    /// <summary>Throws a <see cref="CheckpointFormatException"/> when the view is not sound.</summary>
+    public void EnsureSound()
     {
-        try
+        if (Problem is not null)
         {
-            return checked(a * b);
-        }
-        catch (OverflowException)
-        {
-            throw new CheckpointFormatException(storage.FilePath, $"tensor on storage '{storage.Key}': extent overflows");
+            throw new CheckpointFormatException(Storage.FilePath, Problem);
         }
     }
 
-    private static long CheckedAdd(TorchStorage storage, long a, long b)
+    private string? FindProblem()
     {
+        if (Shape.Length != Stride.Length)
+        {
+            return $"tensor on storage '{Storage.Key}' has {Shape.Length} sizes but {Stride.Length} strides";
+        }
+
+        if (StorageOffset < 0 || Shape.Any(d => d < 0) || Stride.Any(s => s < 0))
+        {
+            return $"tensor on storage '{Storage.Key}' has a negative offset, size or stride";
+        }
+
+        if (TensorDTypes.ElementCount(Shape) is not { } count)
+        {
+            return $"tensor on storage '{Storage.Key}': shape [{string.Join(", ", Shape)}] overflows";
+        }
+
+        if (count == 0)
+        {
+            return null;
+        }
+
         try
         {
-            return checked(a + b);
+            // Highest element index the view touches, in elements of this tensor's dtype.
+            var last = StorageOffset;
+            for (var i = 0; i < Shape.Length; i++)
+            {
+                last = checked(last + checked((Shape[i] - 1) * Stride[i]));
+            }
+
+            var storageBytes = Storage.ByteLength;
+            return checked((last + 1) * DType.ItemSize()) > storageBytes
+                ? $"tensor extent beyond its storage: offset {StorageOffset}, shape [{string.Join(", ", Shape)}], stride [{string.Join(", ", Stride)}] reaches element {last} but storage '{Storage.Key}' holds {storageBytes / DType.ItemSize()} {DType.SafetensorsName()} elements"
+                : null;
         }
         catch (OverflowException)
         {
-            throw new CheckpointFormatException(storage.FilePath, $"tensor on storage '{storage.Key}': extent overflows");
+            return $"tensor on storage '{Storage.Key}': extent overflows";
         }
     }
 }
