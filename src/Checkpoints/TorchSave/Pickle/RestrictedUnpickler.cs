@@ -33,8 +33,18 @@ public sealed class RestrictedUnpickler
     }
 
     /// <summary>Unpickles <paramref name="data"/>; <paramref name="persistentLoad"/> resolves persistent ids (storages).</summary>
-    public static object? Load(string path, byte[] data, Func<object?, object?> persistentLoad) =>
-        new RestrictedUnpickler(path, data, persistentLoad).Run();
+    public static object? Load(string path, byte[] data, Func<object?, object?> persistentLoad)
+    {
+        var unpickler = new RestrictedUnpickler(path, data, persistentLoad);
+        try
+        {
+            return unpickler.Run();
+        }
+        catch (InvalidDataException e)
+        {
+            throw unpickler.Error(e.Message);
+        }
+    }
 
     private CheckpointFormatException Error(string problem) => new(_path, $"data.pkl byte {_position}: {problem}");
 
@@ -114,8 +124,12 @@ public sealed class RestrictedUnpickler
                     Push(BinaryPrimitives.ReadDoubleBigEndian(Take(8)));
                     break;
                 case (byte)'F': // FLOAT (text)
-                    Push(double.Parse(ReadLine(), CultureInfo.InvariantCulture));
+                {
+                    var text = ReadLine();
+                    Push(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : throw Error($"'{text}' is not a float"));
                     break;
+                }
+
                 case (byte)'X': // BINUNICODE
                     Push(ReadUtf8(ReadInt32Length()));
                     break;
@@ -425,7 +439,7 @@ public sealed class RestrictedUnpickler
     private object? Recall(long index) =>
         _memo.TryGetValue(index, out var value) ? value : throw Error($"memo index {index} was never stored");
 
-    private static object Key(object? key) => key ?? throw new InvalidDataException("dict key None is not supported");
+    private object Key(object? key) => key ?? throw Error("dict key None is not supported");
 
     private PyDict BuildDict(List<object?> items)
     {
