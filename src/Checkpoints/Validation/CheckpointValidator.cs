@@ -105,6 +105,14 @@ public static class CheckpointValidator
             ConfigShapes.Check(config, assemblies.Select(a => (a.Name, (IReadOnlyList<long>)a.Shape)).ToList(), Path.Combine(set.HuggingFaceFolder, "config.json"), issues);
         }
 
+        foreach (var legacy in assemblies.Where(a => a.Layout.Contains("legacy", StringComparison.Ordinal)))
+        {
+            if (config is null || HfParameterShapes.Expected(config, legacy.Name) is null)
+            {
+                issues.Warning("legacy-shards-unchecked", $"plain tensors differ across ranks and were taken as dim-0 shards [{string.Join(", ", legacy.Shape)}], but config.json does not fix this parameter's shape to confirm it", paths[0], legacy.Name);
+            }
+        }
+
         var nonFinite = options.ScanNonFinite ? NonFiniteScan.Run(assemblies, handles, paths[0], issues, cancellationToken) : null;
         var tensors = assemblies.Select(a => new TensorReport(a.Name, a.DType.SafetensorsName(), a.Shape, a.Layout, nonFinite?[a.Name])).ToList();
         var report = Report(folder, CheckpointKind.VerlShardSet, issues, w, set.FsdpConfig?.FsdpVersion, mesh, tensors);
