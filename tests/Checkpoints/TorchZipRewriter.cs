@@ -13,7 +13,7 @@ internal static class TorchZipRewriter
         foreach (var record in records)
         {
             var bytes = new byte[record.Length];
-            ZipDirectoryReader.ReadExactly(handle, bytes, record.DataOffset, source);
+            FileReads.ReadExactly(handle, bytes, record.DataOffset, source);
             zip.AddRecord(record.Name, record.Name.EndsWith("/data.pkl", StringComparison.Ordinal) ? edit(bytes) : bytes);
         }
 

@@ -62,8 +62,8 @@ public static class ModelComparison
         for (long done = 0; done < a.ByteLength;)
         {
             var take = (int)Math.Min(bufferA.Length, a.ByteLength - done);
-            TorchSave.ZipDirectoryReader.ReadExactly(ha, bufferA.AsSpan(0, take), a.DataOffset + done, a.FilePath);
-            TorchSave.ZipDirectoryReader.ReadExactly(hb, bufferB.AsSpan(0, take), b.DataOffset + done, b.FilePath);
+            FileReads.ReadExactly(ha, bufferA.AsSpan(0, take), a.DataOffset + done, a.FilePath);
+            FileReads.ReadExactly(hb, bufferB.AsSpan(0, take), b.DataOffset + done, b.FilePath);
             if (!bufferA.AsSpan(0, take).SequenceEqual(bufferB.AsSpan(0, take)))
             {
                 for (var i = 0; i < take; i += itemSize)

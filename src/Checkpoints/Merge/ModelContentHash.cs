@@ -44,7 +44,7 @@ public sealed class ModelContentHash
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var take = (int)Math.Min(buffer.Length, tensor.ByteLength - done);
-                TorchSave.ZipDirectoryReader.ReadExactly(handle, buffer.AsSpan(0, take), tensor.DataOffset + done, tensor.FilePath);
+                FileReads.ReadExactly(handle, buffer.AsSpan(0, take), tensor.DataOffset + done, tensor.FilePath);
                 digest.AppendData(buffer, 0, take);
                 done += take;
             }

@@ -53,7 +53,7 @@ public static class TensorBytes
             throw new ArgumentOutOfRangeException(nameof(firstElement), $"elements [{firstElement}, +{destination.Length / itemSize}) are outside a tensor of {tensor.ElementCount}");
         }
 
-        ZipDirectoryReader.ReadExactly(handle, destination, tensor.FileOffsetOf(firstElement), tensor.Storage.FilePath);
+        FileReads.ReadExactly(handle, destination, tensor.FileOffsetOf(firstElement), tensor.Storage.FilePath);
     }
 
     private static void Gather(SafeFileHandle handle, TorchTensor tensor, byte[] destination)
@@ -72,7 +72,7 @@ public static class TensorBytes
         }
 
         var source = new byte[spanBytes];
-        ZipDirectoryReader.ReadExactly(handle, source, tensor.FileOffsetOf(0), tensor.Storage.FilePath);
+        FileReads.ReadExactly(handle, source, tensor.FileOffsetOf(0), tensor.Storage.FilePath);
         var rank = tensor.Shape.Length;
         var index = new long[rank];
         for (long element = 0, written = 0; element < tensor.ElementCount; element++, written += itemSize)

@@ -62,7 +62,7 @@ public sealed class TorchSaveFile
         }
 
         var bytes = new byte[pickle.Length];
-        ZipDirectoryReader.ReadExactly(handle, bytes, pickle.DataOffset, path);
+        FileReads.ReadExactly(handle, bytes, pickle.DataOffset, path);
         if (Crc32.HashToUInt32(bytes) != pickle.Crc32)
         {
             throw new CheckpointFormatException(path, $"record '{pickle.Name}' fails its CRC-32 check (corrupted file)");
@@ -87,7 +87,7 @@ public sealed class TorchSaveFile
         }
 
         var value = new byte[record.Length];
-        ZipDirectoryReader.ReadExactly(handle, value, record.DataOffset, path);
+        FileReads.ReadExactly(handle, value, record.DataOffset, path);
         var text = Encoding.ASCII.GetString(value);
         if (text != "little")
         {

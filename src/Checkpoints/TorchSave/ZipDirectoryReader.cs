@@ -44,7 +44,7 @@ public static class ZipDirectoryReader
         }
 
         var directory = new byte[directorySize];
-        ReadExactly(handle, directory, directoryOffset, path);
+        FileReads.ReadExactly(handle, directory, directoryOffset, path);
         var records = new List<ZipRecord>((int)Math.Min(entryCount, 4096));
         var names = new HashSet<string>(StringComparer.Ordinal);
         var position = 0;
@@ -72,7 +72,7 @@ public static class ZipDirectoryReader
 
         var tailLength = (int)Math.Min(fileLength, EndRecordSize + ushort.MaxValue + 20);
         var tail = new byte[tailLength];
-        ReadExactly(handle, tail, fileLength - tailLength, path);
+        FileReads.ReadExactly(handle, tail, fileLength - tailLength, path);
         var end = -1;
         for (var i = tailLength - EndRecordSize; i >= 0; i--)
         {
@@ -108,7 +108,7 @@ public static class ZipDirectoryReader
             }
 
             var zip64 = new byte[56];
-            ReadExactly(handle, zip64, zip64Offset, path);
+            FileReads.ReadExactly(handle, zip64, zip64Offset, path);
             if (BinaryPrimitives.ReadUInt32LittleEndian(zip64) != Zip64EndSignature)
             {
                 throw new CheckpointFormatException(path, $"corrupted zip64 end record at offset {zip64Offset}");
@@ -241,7 +241,7 @@ public static class ZipDirectoryReader
         }
 
         Span<byte> header = stackalloc byte[LocalHeaderSize];
-        ReadExactly(handle, header, localOffset, path);
+        FileReads.ReadExactly(handle, header, localOffset, path);
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalHeaderSignature)
         {
             throw new CheckpointFormatException(path, $"zip record '{name}': no local header at offset {localOffset} (corrupted file)");
@@ -256,7 +256,7 @@ public static class ZipDirectoryReader
         }
 
         var localName = new byte[nameLength];
-        ReadExactly(handle, localName, localOffset + LocalHeaderSize, path);
+        FileReads.ReadExactly(handle, localName, localOffset + LocalHeaderSize, path);
         if (!localName.AsSpan().SequenceEqual(expectedName))
         {
             throw new CheckpointFormatException(path, $"zip record '{name}': local header names a different record");
@@ -274,21 +274,6 @@ public static class ZipDirectoryReader
             {
                 throw new CheckpointFormatException(path, $"zip records '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap");
             }
-        }
-    }
-
-    internal static void ReadExactly(SafeFileHandle handle, Span<byte> destination, long offset, string path)
-    {
-        while (!destination.IsEmpty)
-        {
-            var read = RandomAccess.Read(handle, destination, offset);
-            if (read == 0)
-            {
-                throw new CheckpointFormatException(path, $"unexpected end of file at offset {offset} (truncated file?)");
-            }
-
-            destination = destination[read..];
-            offset += read;
         }
     }
 }

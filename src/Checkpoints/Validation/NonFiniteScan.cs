@@ -52,7 +52,7 @@ internal static class NonFiniteScan
         for (long done = 0; done < tensor.ByteLength;)
         {
             var take = (int)Math.Min(buffer.Length, tensor.ByteLength - done);
-            TorchSave.ZipDirectoryReader.ReadExactly(handle, buffer.AsSpan(0, take), tensor.DataOffset + done, tensor.FilePath);
+            FileReads.ReadExactly(handle, buffer.AsSpan(0, take), tensor.DataOffset + done, tensor.FilePath);
             count += DTypeConversion.CountNonFinite(tensor.DType, buffer.AsSpan(0, take));
             done += take;
         }
