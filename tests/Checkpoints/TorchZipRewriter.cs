@@ -5,11 +5,11 @@ namespace VerlOrleans.Checkpoints.Tests;
 /// <summary>Copies a real torch.save file with its data.pkl replaced (valid zip and CRCs), to aim damage at the pickle itself.</summary>
 internal static class TorchZipRewriter
 {
-    public static void RewritePickle(string source, string destination, Func<byte[], byte[]> edit)
+    public static void RewritePickle(string source, string destination, Func<byte[], byte[]> edit, bool forceZip64 = false)
     {
         using var handle = File.OpenHandle(source);
         var records = ZipDirectoryReader.Read(handle, source);
-        using var zip = new TorchZipWriter(destination);
+        using var zip = new TorchZipWriter(destination, forceZip64);
         foreach (var record in records)
         {
             var bytes = new byte[record.Length];

@@ -15,11 +15,20 @@ public sealed class TorchZipWriter : IDisposable
     private readonly FileStream _stream;
     private readonly List<(string Name, long HeaderOffset, long Length, uint Crc)> _records = [];
     private (string Name, long HeaderOffset, long DataOffset, Crc32 Crc)? _open;
+    private readonly bool _forceZip64;
     private bool _completed;
 
     public TorchZipWriter(string path)
+        : this(path, forceZip64: false)
+    {
+    }
+
+    /// <param name="path">The file to create.</param>
+    /// <param name="forceZip64">Write zip64 size and offset fields for every record, as files over 4 GiB need (lets tests cover that path with small files).</param>
+    internal TorchZipWriter(string path, bool forceZip64)
     {
         Path = path;
+        _forceZip64 = forceZip64;
         _stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
     }
 
@@ -43,7 +52,7 @@ public sealed class TorchZipWriter : IDisposable
 
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var headerOffset = _stream.Position;
-        var zip64 = length >= uint.MaxValue;
+        var zip64 = _forceZip64 || length >= uint.MaxValue;
         var zip64Extra = zip64 ? 20 : 0;
         var unpadded = headerOffset + 30 + nameBytes.Length + zip64Extra + 4;
         var padding = (int)((Alignment - (unpadded % Alignment)) % Alignment);
@@ -114,7 +123,7 @@ public sealed class TorchZipWriter : IDisposable
         foreach (var (name, headerOffset, length, crc) in _records)
         {
             var nameBytes = Encoding.UTF8.GetBytes(name);
-            var needs64 = length >= uint.MaxValue || headerOffset >= uint.MaxValue;
+            var needs64 = _forceZip64 || length >= uint.MaxValue || headerOffset >= uint.MaxValue;
             var extraLength = needs64 ? 28 : 0;
             var entry = new byte[46 + nameBytes.Length + extraLength];
             var span = entry.AsSpan();

@@ -87,6 +87,28 @@ public sealed class TorchSaveReaderTests
     }
 
     [Fact]
+    public void Zip64_size_and_offset_fields_are_honoured()
+    {
+        var source = FixturePaths.Torch113("plain-tensors.pt");
+        var path = Path.Combine(Path.GetTempPath(), $"zip64-{Guid.NewGuid():N}.pt");
+        try
+        {
+            TorchZipRewriter.RewritePickle(source, path, pickle => pickle, forceZip64: true);
+            var original = TorchSaveFile.Open(source).Entries;
+            var rewritten = TorchSaveFile.Open(path).Entries;
+
+            Assert.Equal(original.Select(e => e.Key), rewritten.Select(e => e.Key));
+            Assert.All(original.Zip(rewritten), pair => Assert.Equal(
+                TensorBytes.ReadAll(((PlainTensorValue)pair.First.Value).Tensor), TensorBytes.ReadAll(((PlainTensorValue)pair.Second.Value).Tensor)));
+            Assert.All(TorchSaveFile.Open(path).Records, r => Assert.Equal(0, r.DataOffset % 64));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Every_fixture_file_opens()
     {
         var files = Directory.EnumerateFiles(FixturePaths.Root, "*.pt", SearchOption.AllDirectories).ToList();

@@ -1,7 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
-using System.Numerics;
-using System.Text;
 
 namespace VerlOrleans.Checkpoints.TorchSave.Pickle;
 
@@ -14,21 +11,15 @@ namespace VerlOrleans.Checkpoints.TorchSave.Pickle;
 /// </summary>
 public sealed class RestrictedUnpickler
 {
-    private static readonly object Mark = new();
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
-    private readonly string _path;
-    private readonly byte[] _data;
+    private readonly PickleInput _input;
     private readonly Func<object?, object?> _persistentLoad;
-    private readonly List<object?> _stack = [];
-    private readonly List<int> _marks = [];
+    private readonly PickleStack _stack;
     private readonly Dictionary<long, object?> _memo = [];
-    private int _position;
 
     private RestrictedUnpickler(string path, byte[] data, Func<object?, object?> persistentLoad)
     {
-        _path = path;
-        _data = data;
+        _input = new PickleInput(path, data);
+        _stack = new PickleStack(_input);
         _persistentLoad = persistentLoad;
     }
 
@@ -46,22 +37,28 @@ public sealed class RestrictedUnpickler
         }
     }
 
-    private CheckpointFormatException Error(string problem) => new(_path, $"data.pkl byte {_position}: {problem}");
+    private CheckpointFormatException Error(string problem) => _input.Error(problem);
 
     private object? Run()
     {
         while (true)
         {
-            if (_position >= _data.Length)
+            if (_input.AtEnd)
             {
                 throw Error("pickle ends without STOP (truncated)");
             }
 
-            var opcode = _data[_position++];
+            var opcode = _input.ReadByte();
+            if (_input.TryReadConstant(opcode, out var constant))
+            {
+                Push(constant);
+                continue;
+            }
+
             switch (opcode)
             {
                 case 0x80: // PROTO
-                    var protocol = ReadByte();
+                    var protocol = _input.ReadByte();
                     if (protocol > 5)
                     {
                         throw Error($"unsupported pickle protocol {protocol}");
@@ -69,17 +66,12 @@ public sealed class RestrictedUnpickler
 
                     break;
                 case 0x95: // FRAME: an optimisation hint; the frame's bytes follow inline.
-                    ReadInt64Length();
+                    _input.ReadInt64Length();
                     break;
                 case (byte)'.': // STOP
-                    if (_stack.Count != 1 || _marks.Count != 0)
-                    {
-                        throw Error($"STOP with {_stack.Count} values on the stack");
-                    }
-
-                    return _stack[0];
+                    return _stack.Final();
                 case (byte)'(':
-                    _marks.Add(_stack.Count);
+                    _stack.Mark();
                     break;
                 case (byte)'0': // POP
                     Pop();
@@ -89,71 +81,6 @@ public sealed class RestrictedUnpickler
                     break;
                 case (byte)'2': // DUP
                     Push(Peek());
-                    break;
-                case (byte)'N':
-                    Push(null);
-                    break;
-                case 0x88:
-                    Push(true);
-                    break;
-                case 0x89:
-                    Push(false);
-                    break;
-                case (byte)'J': // BININT
-                    Push((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4)));
-                    break;
-                case (byte)'K': // BININT1
-                    Push((long)ReadByte());
-                    break;
-                case (byte)'M': // BININT2
-                    Push((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2)));
-                    break;
-                case (byte)'I': // INT (text; "00"/"01" are booleans)
-                    Push(ParseTextInt(ReadLine()));
-                    break;
-                case (byte)'L': // LONG (text)
-                    Push(ParseTextInt(ReadLine().TrimEnd('L')));
-                    break;
-                case 0x8a: // LONG1
-                    Push(ReadLong(ReadByte()));
-                    break;
-                case 0x8b: // LONG4
-                    Push(ReadLong(ReadInt32Length()));
-                    break;
-                case (byte)'G': // BINFLOAT (big-endian)
-                    Push(BinaryPrimitives.ReadDoubleBigEndian(Take(8)));
-                    break;
-                case (byte)'F': // FLOAT (text)
-                {
-                    var text = ReadLine();
-                    Push(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : throw Error($"'{text}' is not a float"));
-                    break;
-                }
-
-                case (byte)'X': // BINUNICODE
-                    Push(ReadUtf8(ReadInt32Length()));
-                    break;
-                case 0x8c: // SHORT_BINUNICODE
-                    Push(ReadUtf8(ReadByte()));
-                    break;
-                case 0x8d: // BINUNICODE8
-                    Push(ReadUtf8(ReadInt64Length()));
-                    break;
-                case (byte)'T': // BINSTRING (Python 2 str): kept as bytes
-                    Push(Take(ReadInt32Length()).ToArray());
-                    break;
-                case (byte)'U': // SHORT_BINSTRING
-                    Push(Take(ReadByte()).ToArray());
-                    break;
-                case (byte)'B': // BINBYTES
-                    Push(Take(ReadInt32Length()).ToArray());
-                    break;
-                case (byte)'C': // SHORT_BINBYTES
-                    Push(Take(ReadByte()).ToArray());
-                    break;
-                case 0x8e: // BINBYTES8
-                case 0x96: // BYTEARRAY8
-                    Push(Take(ReadInt64Length()).ToArray());
                     break;
                 case (byte)')':
                     Push(Array.Empty<object?>());
@@ -257,8 +184,8 @@ public sealed class RestrictedUnpickler
 
                 case (byte)'c': // GLOBAL module\nname\n
                 {
-                    var module = ReadLine();
-                    var name = ReadLine();
+                    var module = _input.ReadLine();
+                    var name = _input.ReadLine();
                     Push(ResolveGlobal(module, name));
                     break;
                 }
@@ -303,7 +230,7 @@ public sealed class RestrictedUnpickler
 
                 case (byte)'i': // INST module\nname\n (protocol 0/1 instance)
                 {
-                    var type = ResolveGlobal(ReadLine(), ReadLine());
+                    var type = ResolveGlobal(_input.ReadLine(), _input.ReadLine());
                     Push(NewObject(type, PopMark().ToArray()));
                     break;
                 }
@@ -328,31 +255,31 @@ public sealed class RestrictedUnpickler
                 }
 
                 case (byte)'p': // PUT (text index)
-                    _memo[ParseMemoIndex(ReadLine())] = Peek();
+                    _memo[_input.ParseMemoIndex(_input.ReadLine())] = Peek();
                     break;
                 case (byte)'q': // BINPUT
-                    _memo[ReadByte()] = Peek();
+                    _memo[_input.ReadByte()] = Peek();
                     break;
                 case (byte)'r': // LONG_BINPUT
-                    _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Peek();
+                    _memo[BinaryPrimitives.ReadUInt32LittleEndian(_input.Take(4))] = Peek();
                     break;
                 case 0x94: // MEMOIZE
                     _memo[_memo.Count] = Peek();
                     break;
                 case (byte)'g': // GET
-                    Push(Recall(ParseMemoIndex(ReadLine())));
+                    Push(Recall(_input.ParseMemoIndex(_input.ReadLine())));
                     break;
                 case (byte)'h': // BINGET
-                    Push(Recall(ReadByte()));
+                    Push(Recall(_input.ReadByte()));
                     break;
                 case (byte)'j': // LONG_BINGET
-                    Push(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))));
+                    Push(Recall(BinaryPrimitives.ReadUInt32LittleEndian(_input.Take(4))));
                     break;
                 case (byte)'Q': // BINPERSID
                     Push(_persistentLoad(Pop()));
                     break;
                 case (byte)'P': // PERSID (text)
-                    Push(_persistentLoad(ReadLine()));
+                    Push(_persistentLoad(_input.ReadLine()));
                     break;
                 case 0x82 or 0x83 or 0x84:
                     throw Error("pickle uses the copyreg extension registry (EXT opcodes), which is not allowed");
@@ -461,127 +388,13 @@ public sealed class RestrictedUnpickler
 
     private PyDict DictOnTop(string opcode) => Peek() as PyDict ?? throw Error($"{opcode} on something that is not a dict");
 
-    private void Push(object? value) => _stack.Add(value);
+    private void Push(object? value) => _stack.Push(value);
 
-    private object? Pop()
-    {
-        if (_stack.Count == 0 || (_marks.Count > 0 && _marks[^1] == _stack.Count))
-        {
-            throw Error("stack underflow");
-        }
+    private object? Pop() => _stack.Pop();
 
-        var value = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
-        return value;
-    }
+    private object? Peek() => _stack.Peek();
 
-    private object? Peek()
-    {
-        if (_stack.Count == 0 || (_marks.Count > 0 && _marks[^1] == _stack.Count))
-        {
-            throw Error("stack underflow");
-        }
-
-        return _stack[^1];
-    }
-
-    private List<object?> PopMark()
-    {
-        if (_marks.Count == 0)
-        {
-            throw Error("no MARK on the stack");
-        }
-
-        var start = _marks[^1];
-        _marks.RemoveAt(_marks.Count - 1);
-        var items = _stack.GetRange(start, _stack.Count - start);
-        _stack.RemoveRange(start, _stack.Count - start);
-        return items;
-    }
-
-    private byte ReadByte()
-    {
-        if (_position >= _data.Length)
-        {
-            throw Error("unexpected end of pickle");
-        }
-
-        return _data[_position++];
-    }
-
-    private ReadOnlySpan<byte> Take(long count)
-    {
-        if (count < 0 || count > _data.Length - _position)
-        {
-            throw Error($"a {count}-byte value runs past the end of the {_data.Length}-byte pickle");
-        }
-
-        var span = _data.AsSpan(_position, (int)count);
-        _position += (int)count;
-        return span;
-    }
-
-    private int ReadInt32Length()
-    {
-        var length = BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-        return length >= 0 ? length : throw Error($"negative length {length}");
-    }
-
-    private long ReadInt64Length()
-    {
-        var length = BinaryPrimitives.ReadInt64LittleEndian(Take(8));
-        return length >= 0 ? length : throw Error($"negative length {length}");
-    }
-
-    private object ReadLong(int byteCount)
-    {
-        var bytes = Take(byteCount);
-        if (byteCount == 0)
-        {
-            return 0L;
-        }
-
-        var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
-    }
-
-    private string ReadUtf8(long count)
-    {
-        var bytes = Take(count);
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Error("string is not valid UTF-8");
-        }
-    }
-
-    private string ReadLine()
-    {
-        var end = Array.IndexOf(_data, (byte)'\n', _position);
-        if (end < 0 || end - _position > 4096)
-        {
-            throw Error("text argument without an end of line");
-        }
-
-        var line = Encoding.ASCII.GetString(_data, _position, end - _position);
-        _position = end + 1;
-        return line;
-    }
-
-    private object ParseTextInt(string text) => text switch
-    {
-        "00" => false,
-        "01" => true,
-        _ => BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? (value >= long.MinValue && value <= long.MaxValue ? (long)value : value)
-            : throw Error($"'{text}' is not an integer"),
-    };
-
-    private long ParseMemoIndex(string text) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : throw Error($"'{text}' is not a memo index");
+    private List<object?> PopMark() => _stack.PopMark();
 
     internal static string Describe(object? value) => value switch
     {
