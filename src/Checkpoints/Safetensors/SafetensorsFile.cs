@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.Win32.SafeHandles;
 
 namespace VerlOrleans.Checkpoints.Safetensors;
 
@@ -46,7 +45,7 @@ public sealed class SafetensorsFile
         }
 
         Span<byte> lengthBytes = stackalloc byte[8];
-        ReadExactly(handle, lengthBytes, 0, path);
+        FileReads.ReadExactly(handle, lengthBytes, 0, path);
         var headerLength = BitConverter.ToUInt64(lengthBytes);
         if (headerLength > MaxHeaderBytes)
         {
@@ -59,7 +58,7 @@ public sealed class SafetensorsFile
         }
 
         var header = new byte[headerLength];
-        ReadExactly(handle, header, 8, path);
+        FileReads.ReadExactly(handle, header, 8, path);
         string json;
         try
         {
@@ -83,7 +82,7 @@ public sealed class SafetensorsFile
         }
 
         using var handle = File.OpenHandle(tensor.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read);
-        ReadExactly(handle, destination, tensor.DataOffset, tensor.FilePath);
+        FileReads.ReadExactly(handle, destination, tensor.DataOffset, tensor.FilePath);
     }
 
     /// <summary>One tensor's raw bytes as a new array (for tensors below 2 GiB).</summary>
@@ -236,21 +235,6 @@ public sealed class SafetensorsFile
         if (position != dataLength)
         {
             throw new CheckpointFormatException(path, $"data section is {dataLength} bytes but the tensors cover {position}");
-        }
-    }
-
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> destination, long offset, string path)
-    {
-        while (!destination.IsEmpty)
-        {
-            var read = RandomAccess.Read(handle, destination, offset);
-            if (read == 0)
-            {
-                throw new CheckpointFormatException(path, $"unexpected end of file at offset {offset}");
-            }
-
-            destination = destination[read..];
-            offset += read;
         }
     }
 }

@@ -1,0 +1,5 @@
+namespace VerlOrleans.Checkpoints.Validation;
+
+/// <summary>Choices for <see cref="CheckpointValidator"/>.</summary>
+/// <param name="ScanNonFinite">Read every floating-point value and report NaN/Inf per key (reads the whole checkpoint).</param>
+public sealed record ValidationOptions(bool ScanNonFinite = false);

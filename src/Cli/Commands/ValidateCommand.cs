@@ -1,0 +1,40 @@
+using System.CommandLine;
+using VerlOrleans.Checkpoints.Validation;
+using VerlOrleans.Cli.Output;
+
+namespace VerlOrleans.Cli.Commands;
+
+/// <summary><c>verlorleans validate --local-dir DIR [--json]</c>: the validation report; exit 0 valid, 1 invalid, 2 unreadable.</summary>
+public static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var localDir = new Option<string>("--local-dir") { Description = "A verl actor/critic folder (model_world_size_W_rank_R.pt) or a Hugging Face folder.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var scan = new Option<bool>("--scan-non-finite") { Description = "Also read every value and report NaN/Inf per tensor." };
+        var command = new Command("validate", "Check a checkpoint before merging: ranks, world size, placements, shapes, config, tokenizer.") { localDir, json, scan };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var report = CheckpointValidator.Validate(parseResult.GetValue(localDir)!, new ValidationOptions(parseResult.GetValue(scan)), cancellationToken);
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetValue(json))
+            {
+                output.WriteLine(CliJson.Serialize(report));
+            }
+            else
+            {
+                ReportPrinter.Print(output, report);
+            }
+
+            return Task.FromResult(ExitCode(report.Status));
+        });
+        return command;
+    }
+
+    public static int ExitCode(ValidationStatus status) => status switch
+    {
+        ValidationStatus.Valid => 0,
+        ValidationStatus.Invalid => 1,
+        _ => 2,
+    };
+}
