@@ -14,6 +14,9 @@ internal static class ParquetRowReader
 {
     private static readonly byte[] Magic = "PAR1"u8.ToArray();
 
+    /// <summary>Largest footer accepted; real footers are kilobytes to a few megabytes.</summary>
+    private const long MaxFooterBytes = 256L << 20;
+
     public static async Task<long[]> RowGroupSizesAsync(string path, CancellationToken cancellationToken)
     {
         await using var stream = OpenChecked(path);
@@ -110,12 +113,29 @@ internal static class ParquetRowReader
             stream.ReadExactly(head);
             stream.Position = stream.Length - 4;
             stream.ReadExactly(tail);
-            stream.Position = 0;
             if (!head.SequenceEqual(Magic) || !tail.SequenceEqual(Magic))
             {
                 throw new DatasetFormatException(path, "not a parquet file (no PAR1 magic at both ends)");
             }
 
+            Span<byte> lengthBytes = stackalloc byte[4];
+            stream.Position = stream.Length - 8;
+            stream.ReadExactly(lengthBytes);
+            var footerLength = BitConverter.ToUInt32(lengthBytes);
+            if (footerLength > stream.Length - 12 || footerLength > MaxFooterBytes)
+            {
+                throw new DatasetFormatException(path, $"footer length {footerLength} does not fit the {stream.Length}-byte file");
+            }
+
+            var footer = new byte[footerLength];
+            stream.Position = stream.Length - 8 - footerLength;
+            stream.ReadExactly(footer);
+            if (ParquetFooterCheck.Problem(footer) is { } problem)
+            {
+                throw new DatasetFormatException(path, problem);
+            }
+
+            stream.Position = 0;
             return stream;
         }
         catch
