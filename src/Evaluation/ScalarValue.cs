@@ -80,7 +80,7 @@ public readonly record struct ScalarValue
                 value = FromText(json.GetValue<string>());
                 return true;
             case JsonValueKind.Number:
-                value = FromNumber(json.TryGetValue<double>(out var d) ? d : double.Parse(json.ToJsonString(), CultureInfo.InvariantCulture));
+                value = FromNumber(double.Parse(json.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture));
                 return true;
             default:
                 return false;

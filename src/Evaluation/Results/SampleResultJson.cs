@@ -128,9 +128,27 @@ public static class SampleResultJson
             return null;
         }
 
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<T>(out var number)
-            ? number
-            : throw Wrong(key, typeof(T) == typeof(double) ? "a number" : "an integer", node, where);
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+        {
+            // Parse the text: a JsonValue built from a CLR int does not convert to long or double itself.
+            var text = v.ToJsonString();
+            if (typeof(T) == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            {
+                return (T)(object)d;
+            }
+
+            if (typeof(T) == typeof(long) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+            {
+                return (T)(object)l;
+            }
+
+            if (typeof(T) == typeof(int) && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
+            {
+                return (T)(object)i;
+            }
+        }
+
+        throw Wrong(key, typeof(T) == typeof(double) ? "a number" : "an integer", node, where);
     }
 
     private static JsonObject? Object(JsonObject o, string key, string where) => o[key] switch

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -30,7 +31,8 @@ internal sealed class RewardArguments
             return fallback;
         }
 
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<double>(out var number))
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             return number;
         }
@@ -75,12 +77,26 @@ internal sealed class RewardArguments
             return null;
         }
 
-        if (node is JsonArray array && array.All(item => item is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out _)))
+        if (node is not JsonArray array)
         {
-            return array.Select(item => item!.GetValue<long>()).ToArray();
+            throw Wrong(key, "an array of integers", node);
         }
 
-        throw Wrong(key, "an array of integers", node);
+        // Parsing the JSON text works whatever CLR type backs each value (a JsonValue made from an int will not
+        // hand out a long).
+        var integers = new List<long>();
+        foreach (var item in array)
+        {
+            if (item is not JsonValue v || v.GetValueKind() != JsonValueKind.Number
+                || !long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            {
+                throw Wrong(key, "an array of integers", node);
+            }
+
+            integers.Add(integer);
+        }
+
+        return integers;
     }
 
     private RewardConfigurationException Wrong(string key, string expected, JsonNode node) =>
