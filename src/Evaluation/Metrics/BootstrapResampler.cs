@@ -38,33 +38,53 @@ internal sealed class BootstrapResampler(int resamples, uint seed)
     /// </summary>
     public (double Mean, double Std) Majority(IReadOnlyList<double> values, IReadOnlyList<ScalarValue> votes, int k)
     {
-        var counts = new List<(ScalarValue Vote, int Count, double FirstValue)>(k);
+        // Votes become small ids once (Python dict-key equality), so each resample only counts integers.
+        var ids = new int[votes.Count];
+        var distinct = new List<ScalarValue>();
+        for (var i = 0; i < votes.Count; i++)
+        {
+            var id = distinct.FindIndex(v => PythonKeyEquals(v, votes[i]));
+            if (id < 0)
+            {
+                id = distinct.Count;
+                distinct.Add(votes[i]);
+            }
+
+            ids[i] = id;
+        }
+
+        var counts = new int[distinct.Count];
+        var firstValue = new double[distinct.Count];
+        var seen = new int[Math.Min(k, distinct.Count)];
         return Reduce(values.Count, k, row =>
         {
-            counts.Clear();
+            var seenCount = 0;
             foreach (var i in row)
             {
-                var slot = counts.FindIndex(c => PythonKeyEquals(c.Vote, votes[i]));
-                if (slot < 0)
+                var id = ids[i];
+                if (counts[id]++ == 0)
                 {
-                    counts.Add((votes[i], 1, values[i]));
-                }
-                else
-                {
-                    counts[slot] = counts[slot] with { Count = counts[slot].Count + 1 };
+                    firstValue[id] = values[i];
+                    seen[seenCount++] = id;
                 }
             }
 
-            var winner = 0;
-            for (var c = 1; c < counts.Count; c++)
+            var winner = seen[0];
+            for (var s = 1; s < seenCount; s++)
             {
-                if (counts[c].Count > counts[winner].Count)
+                if (counts[seen[s]] > counts[winner])
                 {
-                    winner = c;
+                    winner = seen[s];
                 }
             }
 
-            return counts[winner].FirstValue;
+            var result = firstValue[winner];
+            for (var s = 0; s < seenCount; s++)
+            {
+                counts[seen[s]] = 0;
+            }
+
+            return result;
         });
     }
 
