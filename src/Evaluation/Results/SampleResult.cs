@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VerlOrleans.Evaluation.Datasets;
 using VerlOrleans.Evaluation.Metrics;
 using VerlOrleans.Evaluation.Rewards;
 
@@ -58,6 +59,29 @@ public sealed record SampleResult
     public double? GenerationSeconds { get; init; }
 
     public double? ScoringSeconds { get; init; }
+
+    /// <summary>
+    /// The result for response <paramref name="sampleIndex"/> to <paramref name="row"/>, carrying the row's identity,
+    /// ground truth and extra data along with the response and its score (what an evaluation loop appends).
+    /// </summary>
+    public static SampleResult For(DatasetRow row, int sampleIndex, string promptText, string responseText, ScoredResponse scored) => new()
+    {
+        Uid = row.Uid,
+        SampleIndex = sampleIndex,
+        Position = row.Position,
+        DatasetIndex = row.DatasetIndex,
+        SourceFile = row.SourceFile,
+        RowInFile = row.RowInFile,
+        DataSource = row.MetricsDataSource,
+        Ability = row.Ability,
+        PromptText = promptText,
+        ResponseText = responseText,
+        GroundTruth = row.GroundTruth?.DeepClone(),
+        Score = scored.Score,
+        RewardExtras = scored.Extras,
+        ExtraInfo = (JsonObject)row.ExtraInfo.DeepClone(),
+        ExtraColumns = (JsonObject)row.ExtraColumns.DeepClone(),
+    };
 
     /// <summary>The sample as verl's validation metrics see it.</summary>
     public MetricSample ToMetricSample() => new(DataSource, Uid, new ScoredResponse(Score, RewardExtras).Variables.ToList());

@@ -208,6 +208,46 @@ public sealed class ResultsWriterTests : IDisposable
         Assert.Null(ManifestJson.FirstDifference(manifest, read));
     }
 
+    [Fact]
+    public async Task Dataset_rows_scored_and_written_give_the_metrics_of_their_scores()
+    {
+        // The pieces an evaluation loop chains: dataset row → response → reward → result file → metrics.
+        var data = _dir.Combine("d.jsonl");
+        await File.WriteAllLinesAsync(data,
+        [
+            """{"data_source":"openai/gsm8k","prompt":[{"role":"user","content":"1+1?"}],"reward_model":{"style":"rule","ground_truth":"2"},"extra_info":{"index":0},"level":"easy"}""",
+            """{"data_source":"math_dapo","prompt":[{"role":"user","content":"2+2?"}],"reward_model":{"style":"rule","ground_truth":"4"},"extra_info":{"index":1}}""",
+        ]);
+        var options = new DatasetOptions();
+        var dataset = await VerlDataset.OpenAsync([data], options);
+        var scorer = new VerlOrleans.Evaluation.Rewards.SampleScorer(VerlOrleans.Evaluation.Rewards.RewardRegistry.CreateDefault());
+        var folder = _dir.Combine("loop");
+        var responses = new[] { new[] { "#### 2", "#### 3" }, new[] { "Answer: 4", "Answer: 5" } };
+        IReadOnlyList<KeyValuePair<string, double>> metrics;
+        await using (var writer = await ResultsWriter.OpenAsync(folder, RunManifest.For(dataset, options, new RewardSettings("naive"))))
+        {
+            await foreach (var row in dataset.ReadAsync())
+            {
+                for (var sample = 0; sample < 2; sample++)
+                {
+                    var response = responses[row.Position][sample];
+                    var scored = scorer.Score(row.MetricsDataSource, response, row.GroundTruth, row.ExtraInfo);
+                    await writer.AppendAsync(SampleResult.For(row, sample, "prompt text", response, scored));
+                }
+            }
+
+            metrics = await writer.CompleteAsync();
+        }
+
+        var byName = metrics.ToDictionary();
+        Assert.Equal(0.5, byName["val-core/openai/gsm8k/reward/mean@2"]);
+        Assert.Equal(0.5, byName["val-core/math_dapo/acc/mean@2"]);
+        Assert.Equal(0.0, byName["val-aux/math_dapo/reward/mean@2"]);
+        var written = await ResultsReader.ReadAsync(Path.Combine(folder, ResultsFolder.ResultsParquetFile));
+        Assert.Equal("easy", written[0].ExtraColumns!["level"]!.GetValue<string>());
+        Assert.Equal("4", written[2].RewardExtras.Single(e => e.Key == "pred").Value.Text);
+    }
+
     internal static RunManifest Manifest() => new()
     {
         Inputs = [new DatasetFile("/data/test.parquet", DatasetFileFormat.Parquet, 100, new string('a', 64), 10)],
