@@ -38,7 +38,7 @@ public static class MetricsCommand
                 parseResult.InvocationConfiguration.Output.Write(MetricsJson.Serialize(metrics));
                 return 0;
             }
-            catch (JsonLinesInput.UnreadableInputException e)
+            catch (JsonLinesFormatException e)
             {
                 error.WriteLine($"metrics: {e.Message}");
                 return 2;
@@ -63,7 +63,7 @@ public static class MetricsCommand
     private static List<MetricSample> ReadSamples(string path)
     {
         var samples = new List<MetricSample>();
-        foreach (var (line, record) in JsonLinesInput.Read(path))
+        foreach (var (line, record) in JsonLinesFile.Read(path))
         {
             var where = $"{path}: line {line}";
             var source = Text(record, "data_source", where) ?? "unknown";

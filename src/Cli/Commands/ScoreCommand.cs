@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VerlOrleans.Evaluation;
 using VerlOrleans.Evaluation.Rewards;
 
 namespace VerlOrleans.Cli.Commands;
@@ -56,7 +57,7 @@ public static class ScoreCommand
 
                 return 0;
             }
-            catch (JsonLinesInput.UnreadableInputException e)
+            catch (JsonLinesFormatException e)
             {
                 error.WriteLine($"score: {e.Message}");
                 return 2;
@@ -72,7 +73,7 @@ public static class ScoreCommand
 
     private static IEnumerable<string> Score(RewardRegistry registry, string path)
     {
-        foreach (var (line, record) in JsonLinesInput.Read(path))
+        foreach (var (line, record) in JsonLinesFile.Read(path))
         {
             var where = $"{path}: line {line}";
             var request = new RewardRequest(
@@ -109,7 +110,7 @@ public static class ScoreCommand
                 scored[key] = value.ToJson();
             }
 
-            yield return scored.ToJsonString(JsonLinesInput.OutputOptions);
+            yield return scored.ToJsonString(CliJson.Output);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -12,13 +11,11 @@ namespace VerlOrleans.Evaluation.Datasets;
 /// </summary>
 internal static class JsonRowReader
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public static async IAsyncEnumerable<(long Row, JsonObject Columns)> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        if (await IsArrayAsync(stream, cancellationToken))
+        if (await StartsWithArrayAsync(path, cancellationToken))
         {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
             await foreach (var element in ReadArrayAsync(path, stream, cancellationToken))
             {
                 yield return element;
@@ -27,33 +24,27 @@ internal static class JsonRowReader
             yield break;
         }
 
-        using var reader = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true);
         var row = 0L;
-        var line = 0L;
+        using var lines = JsonLinesFile.Read(path).GetEnumerator();
         while (true)
         {
-            string? text;
+            JsonObject record;
             try
             {
-                text = await reader.ReadLineAsync(cancellationToken);
+                if (!lines.MoveNext())
+                {
+                    yield break;
+                }
+
+                record = lines.Current.Record;
             }
-            catch (DecoderFallbackException e)
+            catch (JsonLinesFormatException e)
             {
-                throw new DatasetFormatException(path, row, $"line {line + 1} is not valid UTF-8", e);
+                throw new DatasetFormatException(path, row, $"line {e.Line}: {e.Problem}", e);
             }
 
-            if (text is null)
-            {
-                yield break;
-            }
-
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            yield return (row, ParseObject(path, row, $"line {line}", text));
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return (row, record);
             row++;
         }
     }
@@ -95,28 +86,13 @@ internal static class JsonRowReader
         }
     }
 
-    private static JsonObject ParseObject(string path, long row, string where, string text)
-    {
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw new DatasetFormatException(path, row, $"{where} is not valid JSON: {e.Message}", e);
-        }
-
-        return node as JsonObject ?? throw new DatasetFormatException(path, row, $"{where} holds {Describe(node)}, not an object");
-    }
-
     private static string Describe(JsonNode? node) => node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant();
 
-    private static async Task<bool> IsArrayAsync(Stream stream, CancellationToken cancellationToken)
+    private static async Task<bool> StartsWithArrayAsync(string path, CancellationToken cancellationToken)
     {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous);
         var buffer = new byte[4096];
         var read = await stream.ReadAsync(buffer, cancellationToken);
-        stream.Position = 0;
         var start = read >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0;
         for (var i = start; i < read; i++)
         {

@@ -106,8 +106,8 @@ public sealed class VerlDatasetTests : IDisposable
     [InlineData("{\"prompt\": [], \"extra_info\": [1]}", "row 1: 'extra_info' must be an object, got array")]
     [InlineData("{\"prompt\": [], \"reward_model\": \"72\"}", "row 1: 'reward_model' must be an object")]
     [InlineData("{\"prompt\": [], \"data_source\": 5}", "row 1: 'data_source' must be a string, got number")]
-    [InlineData("{\"prompt\": [", "row 1: line 3 is not valid JSON")]
-    [InlineData("[1, 2]", "row 1: line 3 holds array, not an object")]
+    [InlineData("{\"prompt\": [", "row 1: line 3: not valid JSON")]
+    [InlineData("[1, 2]", "row 1: line 3: holds array, not a JSON object")]
     public async Task Malformed_rows_fail_naming_the_file_row_and_field(string badLine, string expected)
     {
         var path = _dir.Combine("bad.jsonl");

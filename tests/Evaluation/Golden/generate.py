@@ -81,20 +81,30 @@ GSM8K_FIXED = [
 ]
 
 
+def expand(form, answer):
+    return form.replace("{a}", answer).replace("{{", "{").replace("}}", "}")
+
+
+def templated_cases(truths, forms, prefix):
+    """Every answer form filled with every truth, after a short chain of thought (prefix(truth))."""
+    return [(prefix(truth) + expand(form, truth), truth) for truth in truths for form in forms]
+
+
+def fixed_cases(texts, truths):
+    """Every fixed response against every truth (only two truths for very long responses, to keep the file small)."""
+    return [(text, truth) for text in texts for truth in (truths[:2] if len(text) > 1000 else truths)]
+
+
+def random_cases(rng, alphabet, count, max_pieces, truths):
+    """Random concatenations of the pieces a scorer reacts to."""
+    return [("".join(rng.choice(alphabet) for _ in range(rng.randint(0, max_pieces))), rng.choice(truths)) for _ in range(count)]
+
+
 def gsm8k_cases(rng):
-    cases = []
-    for truth in GSM8K_TRUTHS:
-        for form in GSM8K_ANSWER_FORMS:
-            body = form.replace("{a}", truth).replace("{{", "{").replace("}}", "}")
-            cases.append((f"Let's compute step by step.\n{truth} apples.\n{body}", truth))
-    for text in GSM8K_FIXED:
-        for truth in ("72", "1200", "10", "-3", "3.5")[: 2 if len(text) > 1000 else 5]:
-            cases.append((text, truth))
     alphabet = list("0123456789#### -.,$\n xa") + ["####", "#### ", "😀", "é", "\u00a0", "\\boxed{", "}"]
-    for _ in range(300):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
-        cases.append((text, rng.choice(GSM8K_TRUTHS)))
-    return cases
+    return (templated_cases(GSM8K_TRUTHS, GSM8K_ANSWER_FORMS, lambda t: f"Let's compute step by step.\n{t} apples.\n")
+            + fixed_cases(GSM8K_FIXED, ["72", "1200", "10", "-3", "3.5"])
+            + random_cases(rng, alphabet, 300, 60, GSM8K_TRUTHS))
 
 
 MATH_TRUTHS = [
@@ -133,21 +143,12 @@ MATH_FIXED = [
 
 
 def math_cases(rng):
-    cases = []
-    for truth in MATH_TRUTHS:
-        for form in MATH_ANSWER_FORMS:
-            body = form.replace("{a}", truth).replace("{{", "{").replace("}}", "}")
-            cases.append((f"We work it out.\n{body}", truth))
     truths = ["2", "\\frac{1}{2}", "\\sqrt{2}", "5", "10", "\\text{(A)}", "1000", "1/2", "-\\frac{1}{2}", "😀"]
-    for text in MATH_FIXED:
-        for truth in truths[: 2 if len(text) > 1000 else len(truths)]:
-            cases.append((text, truth))
     alphabet = ["\\boxed", "\\boxed{", "\\boxed ", "\\fbox{", "{", "}", "$", "\\frac", "\\sqrt", "\\text{ ", "1", "2",
                 "/", "=", ".", " ", "\n", "\\left", "\\right", "\\%", "^\\circ", "0.5", "😀", "a", "\\!", "\\\\"]
-    for _ in range(400):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
-        cases.append((text, rng.choice(truths + MATH_TRUTHS)))
-    return cases
+    return (templated_cases(MATH_TRUTHS, MATH_ANSWER_FORMS, lambda t: "We work it out.\n")
+            + fixed_cases(MATH_FIXED, truths)
+            + random_cases(rng, alphabet, 400, 25, truths + MATH_TRUTHS))
 
 
 DAPO_TRUTHS = ["34", "\\frac{1}{2}", "1,000", "5", "x^2", "\\sqrt{2}", "\\text{A}", "2 \\text{ units}", "a=5", "0"]
@@ -178,20 +179,11 @@ DAPO_FIXED = [
 
 
 def dapo_cases(rng):
-    cases = []
-    for truth in DAPO_TRUTHS:
-        for form in DAPO_ANSWER_FORMS:
-            body = form.replace("{a}", truth).replace("{{", "{").replace("}}", "}")
-            cases.append((f"Reasoning...\n{body}", truth))
-    for text in DAPO_FIXED:
-        for truth in ("34", "1000", "1,000", "\\frac{1}{2}", "5", "[INVALID]", "①②", "6"):
-            cases.append((text, truth))
     alphabet = ["Answer", "answer", ":", " ", "\n", "$", "\\boxed{", "{", "}", "\\text{", "\\frac", "\\sqrt", "1", "2",
                 ",", "=", ".", "units", "an ", "a ", "😀", "\u00a0", "\\!", "\\;"]
-    for _ in range(400):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
-        cases.append((text, rng.choice(DAPO_TRUTHS)))
-    return cases
+    return (templated_cases(DAPO_TRUTHS, DAPO_ANSWER_FORMS, lambda t: "Reasoning...\n")
+            + fixed_cases(DAPO_FIXED, ["34", "1000", "1,000", "\\frac{1}{2}", "5", "[INVALID]", "①②", "6"])
+            + random_cases(rng, alphabet, 400, 25, DAPO_TRUTHS))
 
 
 def reward_corpus(reward_score):
