@@ -78,7 +78,7 @@ public sealed class NumpyGenerator
         }
 
         // Floyd's algorithm with NumPy's open-addressing set of size "smallest power of two above 1.2 * size".
-        var mask = Mask((ulong)(1.2 * size));
+        var mask = BitMasks.Covering((ulong)(1.2 * size));
         var set = new ulong[mask + 1];
         Array.Fill(set, ulong.MaxValue);
         for (var j = population - size; j < population; j++)
@@ -172,17 +172,6 @@ public sealed class NumpyGenerator
         }
 
         return (ulong)(product >> 64);
-    }
-
-    private static ulong Mask(ulong value)
-    {
-        value |= value >> 1;
-        value |= value >> 2;
-        value |= value >> 4;
-        value |= value >> 8;
-        value |= value >> 16;
-        value |= value >> 32;
-        return value;
     }
 
     private void Step() => _state = unchecked(_state * Multiplier + _increment);

@@ -56,12 +56,7 @@ public sealed class LegacyRandomState
             return NextUInt32();
         }
 
-        var mask = max;
-        mask |= mask >> 1;
-        mask |= mask >> 2;
-        mask |= mask >> 4;
-        mask |= mask >> 8;
-        mask |= mask >> 16;
+        var mask = BitMasks.Covering(max);
         ulong value;
         do
         {
