@@ -9,6 +9,47 @@ internal static class ParquetFooterCheck
 {
     private const int MaxDepth = 32;
 
+    /// <summary>Largest footer accepted; real footers are kilobytes to a few megabytes.</summary>
+    private const long MaxFooterBytes = 256L << 20;
+
+    private static readonly byte[] Magic = "PAR1"u8.ToArray();
+
+    /// <summary>
+    /// Checks the magic at both ends, the footer length and the footer itself; returns null when the file may be
+    /// handed to Parquet.Net, else what is wrong. Leaves the stream at position 0.
+    /// </summary>
+    public static string? ProblemWithFile(Stream stream)
+    {
+        if (stream.Length < 12)
+        {
+            return $"{stream.Length} bytes is too short for a parquet file";
+        }
+
+        Span<byte> head = stackalloc byte[4];
+        Span<byte> tail = stackalloc byte[8];
+        stream.Position = 0;
+        stream.ReadExactly(head);
+        stream.Position = stream.Length - 8;
+        stream.ReadExactly(tail);
+        stream.Position = 0;
+        if (!head.SequenceEqual(Magic) || !tail[4..].SequenceEqual(Magic))
+        {
+            return "not a parquet file (no PAR1 magic at both ends)";
+        }
+
+        var footerLength = BitConverter.ToUInt32(tail[..4]);
+        if (footerLength > stream.Length - 12 || footerLength > MaxFooterBytes)
+        {
+            return $"footer length {footerLength} does not fit the {stream.Length}-byte file";
+        }
+
+        var footer = new byte[footerLength];
+        stream.Position = stream.Length - 8 - footerLength;
+        stream.ReadExactly(footer);
+        stream.Position = 0;
+        return Problem(footer);
+    }
+
     /// <summary>Returns null when the footer is well-formed, else what is wrong with it.</summary>
     public static string? Problem(ReadOnlySpan<byte> footer)
     {

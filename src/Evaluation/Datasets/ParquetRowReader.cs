@@ -12,11 +12,6 @@ namespace VerlOrleans.Evaluation.Datasets;
 /// </summary>
 internal static class ParquetRowReader
 {
-    private static readonly byte[] Magic = "PAR1"u8.ToArray();
-
-    /// <summary>Largest footer accepted; real footers are kilobytes to a few megabytes.</summary>
-    private const long MaxFooterBytes = 256L << 20;
-
     public static async Task<long[]> RowGroupSizesAsync(string path, CancellationToken cancellationToken)
     {
         await using var stream = OpenChecked(path);
@@ -101,47 +96,12 @@ internal static class ParquetRowReader
     private static FileStream OpenChecked(string path)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-        try
-        {
-            Span<byte> head = stackalloc byte[4];
-            Span<byte> tail = stackalloc byte[4];
-            if (stream.Length < 12)
-            {
-                throw new DatasetFormatException(path, $"{stream.Length} bytes is too short for a parquet file");
-            }
-
-            stream.ReadExactly(head);
-            stream.Position = stream.Length - 4;
-            stream.ReadExactly(tail);
-            if (!head.SequenceEqual(Magic) || !tail.SequenceEqual(Magic))
-            {
-                throw new DatasetFormatException(path, "not a parquet file (no PAR1 magic at both ends)");
-            }
-
-            Span<byte> lengthBytes = stackalloc byte[4];
-            stream.Position = stream.Length - 8;
-            stream.ReadExactly(lengthBytes);
-            var footerLength = BitConverter.ToUInt32(lengthBytes);
-            if (footerLength > stream.Length - 12 || footerLength > MaxFooterBytes)
-            {
-                throw new DatasetFormatException(path, $"footer length {footerLength} does not fit the {stream.Length}-byte file");
-            }
-
-            var footer = new byte[footerLength];
-            stream.Position = stream.Length - 8 - footerLength;
-            stream.ReadExactly(footer);
-            if (ParquetFooterCheck.Problem(footer) is { } problem)
-            {
-                throw new DatasetFormatException(path, problem);
-            }
-
-            stream.Position = 0;
-            return stream;
-        }
-        catch
+        if (ParquetFooterCheck.ProblemWithFile(stream) is { } problem)
         {
             stream.Dispose();
-            throw;
+            throw new DatasetFormatException(path, problem);
         }
+
+        return stream;
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Parquet;
 using Parquet.Serialization;
+using VerlOrleans.Evaluation.Datasets;
 
 namespace VerlOrleans.Evaluation.Results;
 
@@ -46,7 +47,17 @@ public static class SampleResultParquet
         IList<Row> rows;
         try
         {
-            rows = (await ParquetSerializer.DeserializeAsync<Row>(path, cancellationToken: cancellationToken)).Data;
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (ParquetFooterCheck.ProblemWithFile(stream) is { } problem)
+            {
+                throw new ResultsFormatException($"{path}: {problem}");
+            }
+
+            rows = (await ParquetSerializer.DeserializeAsync<Row>(stream, cancellationToken: cancellationToken)).Data;
+        }
+        catch (ResultsFormatException)
+        {
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using VerlOrleans.Evaluation.Text;
 
@@ -174,7 +175,7 @@ public static partial class HendrycksMathNormalizer
         }
 
         var splits = s.Split("\\sqrt");
-        var rebuilt = new System.Text.StringBuilder(splits[0]);
+        var rebuilt = new StringBuilder(splits[0]);
         foreach (var split in splits.AsSpan(1))
         {
             if (split.Length == 0)
@@ -210,7 +211,7 @@ public static partial class HendrycksMathNormalizer
             return true;
         }
 
-        var rebuilt = new System.Text.StringBuilder(parts[0]);
+        var rebuilt = new StringBuilder(parts[0]);
         foreach (var part in parts.AsSpan(1))
         {
             rebuilt.Append("\\frac");
