@@ -89,16 +89,15 @@ public sealed class VerlDataset
         var mapper = new DatasetRowMapper(_options);
         if (_selection is null)
         {
+            // The first SelectedRows rows: row groups past them are never decoded.
             var position = 0L;
-            await foreach (var (file, rowInFile, columns) in ReadFilesAsync(static (_, _) => true, cancellationToken))
+            await foreach (var (file, rowInFile, columns) in ReadFilesAsync((first, _) => first < SelectedRows, cancellationToken))
             {
-                if (position >= SelectedRows)
+                yield return mapper.Map(columns, Files[file].Path, rowInFile, _uidPrefixes[file], _fileStarts[file] + rowInFile, position);
+                if (++position == SelectedRows)
                 {
                     yield break;
                 }
-
-                yield return mapper.Map(columns, Files[file].Path, rowInFile, _uidPrefixes[file], _fileStarts[file] + rowInFile, position);
-                position++;
             }
 
             yield break;

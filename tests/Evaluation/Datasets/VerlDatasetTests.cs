@@ -45,6 +45,35 @@ public sealed class VerlDatasetTests : IDisposable
     }
 
     [Fact]
+    public async Task Row_groups_are_decoded_only_when_rows_from_them_are_needed()
+    {
+        // Damage every data page of the last row group (the footer stays intact): reading the first rows never
+        // touches it, reading everything fails naming that row group.
+        var path = await ParquetAsync("groups.parquet", 30, rowGroupSize: 10);
+        long start, end;
+        await using (var reader = await Parquet.ParquetReader.CreateAsync(path))
+        {
+            var columns = reader.Metadata!.RowGroups[2].Columns;
+            start = columns.Min(c => c.MetaData!.DataPageOffset);
+            end = columns.Max(c => c.MetaData!.DataPageOffset + c.MetaData!.TotalCompressedSize);
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path);
+        for (var i = start; i < end; i++)
+        {
+            bytes[i] = 0xFF;
+        }
+
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var firstRows = await VerlDataFilesTests.ReadAllAsync(await VerlDataset.OpenAsync([path], new DatasetOptions { MaxSamples = 20 }));
+        var error = await Assert.ThrowsAsync<DatasetFormatException>(async () => await VerlDataFilesTests.ReadAllAsync(await VerlDataset.OpenAsync([path])));
+
+        Assert.Equal(20, firstRows.Count);
+        Assert.Contains("row group 2 (rows 20..29) cannot be read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Shuffled_selection_without_a_seed_records_the_seed_it_drew_and_can_be_replayed()
     {
         var path = await ParquetAsync("a.parquet", 50, rowGroupSize: 7);
