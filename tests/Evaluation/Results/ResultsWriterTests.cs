@@ -248,6 +248,39 @@ public sealed class ResultsWriterTests : IDisposable
         Assert.Equal("4", written[2].RewardExtras.Single(e => e.Key == "pred").Value.Text);
     }
 
+    [Fact]
+    public async Task A_resumed_run_is_left_with_exactly_the_samples_it_lacks()
+    {
+        var data = _dir.Combine("p.jsonl");
+        await File.WriteAllLinesAsync(data, Enumerable.Range(0, 4).Select(i => $$$"""{"data_source":"openai/gsm8k","prompt":[{"role":"user","content":"q{{{i}}}"}],"reward_model":{"ground_truth":"1"}}"""));
+        var options = new DatasetOptions();
+        var dataset = await VerlDataset.OpenAsync([data], options);
+        var manifest = RunManifest.For(dataset, options, new RewardSettings("naive"));
+        var folder = _dir.Combine("pending");
+        await using (var writer = await ResultsWriter.OpenAsync(folder, manifest))
+        {
+            await foreach (var row in dataset.ReadAsync())
+            {
+                // The first run got through prompt 0 entirely and sample 1 of prompt 2 before it stopped.
+                foreach (var sample in row.Position == 0 ? [0, 1, 2] : row.Position == 2 ? new[] { 1 } : [])
+                {
+                    await writer.AppendAsync(Result(row.Uid, sample, 1.0, position: row.Position));
+                }
+            }
+        }
+
+        await using var resumed = await ResultsWriter.OpenAsync(folder, manifest, new ResultsWriterOptions { Resume = true });
+        var pending = new List<(long Position, int[] Samples)>();
+        await foreach (var (row, samples) in PendingSamples.ReadAsync(dataset, 3, resumed))
+        {
+            pending.Add((row.Position, samples.ToArray()));
+        }
+
+        Assert.Equal([1L, 2, 3], pending.Select(p => p.Position));
+        Assert.Equal([0, 1, 2], pending[0].Samples);
+        Assert.Equal([0, 2], pending[1].Samples);
+    }
+
     internal static RunManifest Manifest() => new()
     {
         Inputs = [new DatasetFile("/data/test.parquet", DatasetFileFormat.Parquet, 100, new string('a', 64), 10)],
