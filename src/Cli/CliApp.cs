@@ -16,6 +16,8 @@ public static class CliApp
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         return root;
     }
 }

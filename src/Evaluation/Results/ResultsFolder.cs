@@ -1,0 +1,25 @@
+namespace VerlOrleans.Evaluation.Results;
+
+/// <summary>The files of a results folder.</summary>
+public static class ResultsFolder
+{
+    public const string ManifestFile = "manifest.json";
+    public const string ResultsJsonlFile = "results.jsonl";
+    public const string ResultsParquetFile = "results.parquet";
+    public const string MetricsFile = "metrics.json";
+
+    /// <summary>Writes text through a temporary file renamed into place, so readers never see half a file.</summary>
+    internal static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(text);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}

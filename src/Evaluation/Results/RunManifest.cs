@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using VerlOrleans.Evaluation.Datasets;
+
+namespace VerlOrleans.Evaluation.Results;
+
+/// <summary>
+/// What makes a run reproducible: the input files with their content hashes, the dataset selection, the model
+/// identity, sampling and prompt settings, reward routing, the seed, and the tool versions. Written as
+/// <c>manifest.json</c> in the results folder; resuming checks every field except <see cref="CreatedAt"/> and
+/// <see cref="Tool"/> against the folder's manifest.
+/// </summary>
+public sealed record RunManifest
+{
+    public const string FormatName = "verlorleans-run/1";
+
+    public string Format { get; init; } = FormatName;
+
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    public required IReadOnlyList<DatasetFile> Inputs { get; init; }
+
+    public required DatasetSelection Dataset { get; init; }
+
+    public ModelIdentity? Model { get; init; }
+
+    public SamplingSettings? Sampling { get; init; }
+
+    public PromptSettings? Prompt { get; init; }
+
+    public required RewardSettings Reward { get; init; }
+
+    /// <summary>The run's master seed (sampling seeds derive from it).</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Versions of the tool and runtime that produced the run (e.g. verlorleans, .NET, TorchSharp).</summary>
+    public IReadOnlyDictionary<string, string> Tool { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A manifest for <paramref name="dataset"/> as opened, with the rest left for the caller to fill in.</summary>
+    public static RunManifest For(VerlDataset dataset, DatasetOptions options, RewardSettings reward) => new()
+    {
+        Inputs = dataset.Files,
+        Dataset = new DatasetSelection(options.PromptKey, options.DataSourceKey, options.RewardModelKey, options.MaxSamples,
+            options.Shuffle, dataset.EffectiveSeed, dataset.TotalRows, dataset.SelectedRows),
+        Reward = reward,
+    };
+}
+
+/// <summary>How rows were chosen from the inputs.</summary>
+public sealed record DatasetSelection(string PromptKey, string DataSourceKey, string RewardModelKey, long MaxSamples, bool Shuffle,
+    ulong? ShuffleSeed, long TotalRows, long SelectedRows);
+
+/// <summary>Which model answered: its folder, a content hash of its weights, and how it ran.</summary>
+public sealed record ModelIdentity(string Path, string? ContentHash, string? DType, string? Device);
+
+/// <summary>Sampling parameters (verl's <c>val_kwargs</c> and response length).</summary>
+public sealed record SamplingSettings(int N, double Temperature, double TopP, int TopK, int MaxResponseLength, ulong? Seed);
+
+/// <summary>Prompt building: length limit, truncation mode, overlong filtering and chat-template arguments.</summary>
+public sealed record PromptSettings(int MaxPromptLength, string Truncation, bool FilterOverlongPrompts, JsonObject? ApplyChatTemplateKwargs);
+
+/// <summary>The reward manager mode and any data-source routes added to verl's defaults.</summary>
+public sealed record RewardSettings(string Mode, IReadOnlyDictionary<string, string>? Routes = null);

@@ -1,0 +1,126 @@
+namespace VerlOrleans.Evaluation.Rewards;
+
+/// <summary>
+/// Named rewards and the routing from <c>data_source</c> to them, like verl's <c>default_compute_score</c>:
+/// exact data-source routes first, then prefix routes (longest prefix wins). Users register their own
+/// <see cref="IRewardFunction"/> by name and route data sources to it in code or through
+/// <see cref="RewardRoutingOptions"/>. Resolving an unrouted data source fails with the list of known ones.
+/// Not thread-safe while being configured; safe for concurrent scoring afterwards.
+/// </summary>
+public sealed class RewardRegistry
+{
+    // default_compute_score also routes these, to scorers (prime_math, prime_code/sandbox_fusion, geo3k, search_r1)
+    // this port does not implement; naming them in the error tells the user why their source fails.
+    private static readonly string[] VerlSourcesNotPorted =
+    [
+        "numina_aops_forum", "numina_synthetic_math", "numina_amc_aime", "numina_synthetic_amc", "numina_cn_k12",
+        "numina_olympiads", "codecontests", "apps", "codeforces", "taco", "hiyouga/geometry3k", "searchR1_nq",
+        "searchR1_triviaqa", "searchR1_popqa", "searchR1_hotpotqa", "searchR1_2wikimultihopqa", "searchR1_musique",
+        "searchR1_bamboogle",
+    ];
+
+    private readonly Dictionary<string, IRewardFunction> _rewards = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _routes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _prefixRoutes = new(StringComparer.Ordinal);
+
+    /// <summary>The built-in rewards with verl's default routing.</summary>
+    public static RewardRegistry CreateDefault()
+    {
+        var registry = new RewardRegistry();
+        registry.Register(new Gsm8kReward());
+        registry.Register(new HendrycksMathReward());
+        registry.Register(new MathDapoReward());
+        registry.Route("openai/gsm8k", "gsm8k");
+        foreach (var source in new[] { "lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500" })
+        {
+            registry.Route(source, "math");
+        }
+
+        foreach (var source in new[] { "math_dapo", "math", "math_dapo_reasoning" })
+        {
+            registry.Route(source, "math_dapo");
+        }
+
+        registry.RoutePrefix("aime", "math_dapo");
+        return registry;
+    }
+
+    /// <summary>Registered reward names.</summary>
+    public IReadOnlyCollection<string> RewardNames => _rewards.Keys;
+
+    /// <summary>Adds (or replaces) a reward under its <see cref="IRewardFunction.Name"/>.</summary>
+    public RewardRegistry Register(IRewardFunction reward)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reward.Name);
+        _rewards[reward.Name] = reward;
+        return this;
+    }
+
+    /// <summary>Routes one data source to a registered reward.</summary>
+    public RewardRegistry Route(string dataSource, string rewardName)
+    {
+        _routes[dataSource] = RequireRegistered(rewardName, $"route for data source '{dataSource}'");
+        return this;
+    }
+
+    /// <summary>Routes every data source starting with <paramref name="prefix"/> (exact routes win).</summary>
+    public RewardRegistry RoutePrefix(string prefix, string rewardName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        _prefixRoutes[prefix] = RequireRegistered(rewardName, $"prefix route '{prefix}*'");
+        return this;
+    }
+
+    /// <summary>Applies routes from configuration (e.g. a <c>Rewards</c> section bound to <see cref="RewardRoutingOptions"/>).</summary>
+    public RewardRegistry Configure(RewardRoutingOptions options)
+    {
+        foreach (var (source, reward) in options.Routes)
+        {
+            Route(source, reward);
+        }
+
+        foreach (var (prefix, reward) in options.PrefixRoutes)
+        {
+            RoutePrefix(prefix, reward);
+        }
+
+        return this;
+    }
+
+    /// <summary>Data sources this registry can score: exact routes, and prefix routes written as <c>prefix*</c>.</summary>
+    public IReadOnlyList<string> KnownDataSources =>
+        [.. _routes.Keys.Order(StringComparer.Ordinal), .. _prefixRoutes.Keys.Order(StringComparer.Ordinal).Select(p => p + "*")];
+
+    /// <summary>The reward for <paramref name="dataSource"/>; throws <see cref="RewardConfigurationException"/> listing the known sources when none is routed.</summary>
+    public IRewardFunction Resolve(string dataSource)
+    {
+        if (_routes.TryGetValue(dataSource, out var name))
+        {
+            return _rewards[name];
+        }
+
+        var prefix = _prefixRoutes.Keys
+            .Where(p => dataSource.StartsWith(p, StringComparison.Ordinal))
+            .OrderByDescending(p => p.Length)
+            .FirstOrDefault();
+        if (prefix is not null)
+        {
+            return _rewards[_prefixRoutes[prefix]];
+        }
+
+        var note = VerlSourcesNotPorted.Contains(dataSource, StringComparer.Ordinal)
+            ? " (verl scores it with a scorer VerlOrleans does not implement; register one and route it)"
+            : "";
+        throw new RewardConfigurationException(
+            $"no reward for data_source '{dataSource}'{note}; known data sources: {string.Join(", ", KnownDataSources)}");
+    }
+
+    /// <summary>Scores one response with the reward routed for its data source.</summary>
+    public RewardResult Score(RewardRequest request) => Resolve(request.DataSource).Score(request);
+
+    private string RequireRegistered(string rewardName, string what) =>
+        _rewards.ContainsKey(rewardName)
+            ? rewardName
+            : throw new RewardConfigurationException(
+                $"{what} names reward '{rewardName}', which is not registered (registered: {string.Join(", ", _rewards.Keys.Order(StringComparer.Ordinal))})");
+}
