@@ -38,6 +38,16 @@ public sealed class ClusterDirectoryGrainTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Reports_survive_idle_collection_so_the_overview_never_blanks()
+    {
+        Assert.NotNull((await Directory.GetOverviewAsync()).Silos.Single(s => s.Status == "Active").Torch);
+
+        await fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        Assert.NotNull((await Directory.GetOverviewAsync()).Silos.Single(s => s.Status == "Active").Torch);
+    }
+
+    [Fact]
     public async Task A_report_from_a_silo_unknown_to_membership_is_not_shown()
     {
         var stranger = new SiloReport("S10.9.9.9:1:1", "ghost", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, [], new TorchRuntimeInfo("cpu", "0", true, null));

@@ -8,6 +8,7 @@ namespace VerlOrleans.Grains.Cluster;
 /// Joins Orleans membership (who is in the cluster, and in what state) with what each silo reported
 /// about its devices. Reports are soft state: silos re-send them every few seconds, so nothing is persisted.
 /// </summary>
+[KeepAlive] // Reports are soft state: losing them to idle collection would blank the overview until the next heartbeat.
 public sealed class ClusterDirectoryGrain(IOptions<ClusterOptions> cluster, TimeProvider clock) : Grain, IClusterDirectoryGrain
 {
     private readonly Dictionary<string, SiloReport> _reports = [];

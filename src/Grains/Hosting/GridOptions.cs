@@ -12,6 +12,12 @@ public sealed class GridOptions
     /// <summary>How often each silo re-reports its devices to the cluster directory.</summary>
     public TimeSpan SiloReportInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Merged Hugging Face folders, one per content hash, under <see cref="DataDirectory"/>.</summary>
+    public string ModelCacheDirectory => Path.Combine(DataDirectory, "models");
+
+    /// <summary>Evaluation results, one folder per run, under <see cref="DataDirectory"/>.</summary>
+    public string RunsDirectory => Path.Combine(DataDirectory, "runs");
+
     /// <summary>Grain state folder under <see cref="DataDirectory"/>.</summary>
     public string GrainStateDirectory => Path.Combine(DataDirectory, "grain-state");
 

@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
+using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Cluster;
 using VerlOrleans.Grains.Storage;
 
@@ -33,6 +34,7 @@ public static class GridSiloBuilderExtensions
 
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<LocalSiloInventory>();
+        silo.Services.AddSingleton(sp => new CheckpointPreparer(sp.GetRequiredService<IOptions<GridOptions>>().Value.ModelCacheDirectory));
         silo.Services.AddSingleton<SiloReporter>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReporter>());
 

@@ -1,0 +1,11 @@
+using VerlOrleans.Contracts.Runs;
+
+namespace VerlOrleans.Contracts.Sweeps;
+
+/// <summary>Many checkpoints × one evaluation setup.</summary>
+/// <param name="Checkpoints">Checkpoint folders; a verl run folder stands for every global_step_N/actor in it.</param>
+/// <param name="Template">Run settings shared by every checkpoint (its Checkpoint field is ignored).</param>
+[GenerateSerializer, Immutable]
+public sealed record SweepSpec(
+    [property: Id(0)] IReadOnlyList<string> Checkpoints,
+    [property: Id(1)] RunSpec Template);

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Grains.Hosting;
+
+namespace VerlOrleans.Grains.Checkpoints;
+
+/// <summary>
+/// Validates and merges one checkpoint. The work runs on the thread pool; its continuations come back to this
+/// activation, so status calls answer while a merge is running. Persisted: a Ready checkpoint whose folder still
+/// exists is never merged twice.
+/// </summary>
+[Reentrant]
+public sealed partial class CheckpointGrain(
+    [PersistentState("checkpoint", GridSiloBuilderExtensions.StorageName)] IPersistentState<CheckpointGrainState> state,
+    CheckpointPreparer preparer,
+    TimeProvider clock,
+    ILogger<CheckpointGrain> logger) : Grain, ICheckpointGrain
+{
+    private Task? _preparation;
+    private MergeProgressInfo? _progress;
+
+    private string Path => this.GetPrimaryKeyString();
+
+    public Task<CheckpointStatus> GetStatusAsync() => Task.FromResult(Current());
+
+    public Task<CheckpointStatus> PrepareAsync()
+    {
+        var status = Current();
+        var readyAndPresent = status.State == CheckpointState.Ready && status.ModelPath is not null && Directory.Exists(status.ModelPath);
+        if (_preparation is null && !readyAndPresent && status.State != CheckpointState.Invalid)
+        {
+            _preparation = PrepareInBackgroundAsync();
+        }
+
+        return Task.FromResult(Current());
+    }
+
+    public async Task ResetAsync()
+    {
+        if (_preparation is not null)
+        {
+            throw new InvalidOperationException($"{Path}: cannot reset while it is being prepared");
+        }
+
+        state.State.Status = null;
+        await state.ClearStateAsync();
+    }
+
+    private CheckpointStatus Current()
+    {
+        var status = state.State.Status ??= Registered();
+        return status.State == CheckpointState.Merging ? status with { Progress = Volatile.Read(ref _progress) } : status;
+    }
+
+    private CheckpointStatus Registered()
+    {
+        try
+        {
+            var (kind, step, role) = CheckpointPreparer.Describe(Path);
+            return new CheckpointStatus(Path, kind, step, role, CheckpointState.Registered, null, null, null, null, null, clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new CheckpointStatus(Path, "unknown", null, null, CheckpointState.Failed, null, null, null, null, e.Message, clock.GetUtcNow());
+        }
+    }
+
+    private async Task PrepareInBackgroundAsync()
+    {
+        try
+        {
+            var status = Current();
+            if (status.State == CheckpointState.Failed && status.Kind == "unknown")
+            {
+                state.State.Status = null;
+                status = Current();
+                if (status.State == CheckpointState.Failed)
+                {
+                    return;
+                }
+            }
+
+            await SaveAsync(status with { State = CheckpointState.Validating, Error = null });
+            var validation = await Task.Run(() => CheckpointPreparer.Validate(Path, CancellationToken.None));
+            if (!validation.IsValid)
+            {
+                await SaveAsync(Current() with { State = CheckpointState.Invalid, Validation = validation });
+                return;
+            }
+
+            string modelPath, hash;
+            if (status.Kind == "hugging-face")
+            {
+                modelPath = Path;
+                hash = await Task.Run(() => CheckpointPreparer.HashHuggingFace(Path, CancellationToken.None));
+            }
+            else
+            {
+                await SaveAsync(Current() with { State = CheckpointState.Merging, Validation = validation });
+                var progress = new SynchronousProgress<MergeProgressInfo>(p => Volatile.Write(ref _progress, p));
+                (modelPath, hash) = await Task.Run(() => preparer.MergeAsync(Path, progress, CancellationToken.None));
+            }
+
+            await SaveAsync(Current() with { State = CheckpointState.Ready, Validation = validation, ModelPath = modelPath, ContentHash = hash, Progress = null });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogPreparationFailed(logger, e, Path);
+            await SaveAsync(Current() with { State = CheckpointState.Failed, Error = e.Message, Progress = null });
+        }
+        finally
+        {
+            _preparation = null;
+        }
+    }
+
+    private Task SaveAsync(CheckpointStatus status)
+    {
+        state.State.Status = status with { UpdatedAt = clock.GetUtcNow() };
+        return state.WriteStateAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Preparing checkpoint {Path} failed")]
+    private static partial void LogPreparationFailed(ILogger logger, Exception exception, string path);
+}
