@@ -10,6 +10,7 @@ public static class CliApp
     {
         var root = new RootCommand("verlorleans: validate, merge and evaluate verl checkpoints (standalone or against a VerlOrleans cluster).");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root;
     }
 }
