@@ -29,11 +29,12 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
             _runner = loadRunner();
             var info = _runner.Info;
             _eos = [.. info.EosTokenIds];
+            var batch = Math.Min(options.MaxBatchSize ?? info.Slots, info.Slots);
             _scheduler = new ContinuousBatchScheduler(new SchedulerOptions
             {
-                MaxBatchSize = info.Slots,
+                MaxBatchSize = batch,
                 MaxSequenceLength = info.MaxSequenceLength,
-                MaxTokensPerStep = options.MaxTokensPerStep ?? Math.Max(512, info.Slots),
+                MaxTokensPerStep = options.MaxTokensPerStep ?? Math.Max(512, batch),
                 Policy = options.Policy,
             });
             Publish();

@@ -5,7 +5,10 @@ namespace VerlOrleans.Inference.Engine;
 /// <summary>Scheduling and text settings of an <see cref="InferenceEngine"/> (cache sizes belong to the runner).</summary>
 public sealed record EngineOptions
 {
-    /// <summary>Tokens per forward pass; null: max(512, the runner's slots).</summary>
+    /// <summary>Sequences run at once; null: all of the runner's KV slots (a smaller value leaves slots unused).</summary>
+    public int? MaxBatchSize { get; init; }
+
+    /// <summary>Tokens per forward pass; null: max(512, the batch size).</summary>
     public int? MaxTokensPerStep { get; init; }
 
     public BatchingPolicy Policy { get; init; } = BatchingPolicy.Continuous;

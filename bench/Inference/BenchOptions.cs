@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace VerlOrleans.Bench.Inference;
+
+/// <summary>Command-line knobs of the benchmark (<c>--name value</c> pairs), with defaults sized for a 2-core CPU.</summary>
+internal sealed record BenchOptions
+{
+    public string ModelFolder { get; init; } = Path.Combine(Path.GetTempPath(), "verlorleans-bench", "qwen2.5-0.5b-random");
+    public int Threads { get; init; } = TorchSharp.torch.get_num_threads();
+    public int Prompt { get; init; } = 32;
+    public int DecodeTokens { get; init; } = 48;
+    public int Batch { get; init; } = 32;
+    public int WorkloadRequests { get; init; } = 48;
+    public int WorkloadBatch { get; init; } = 16;
+    public int Seed { get; init; } = 2024;
+    public bool Peer { get; init; } = true;
+    public bool Workload { get; init; } = true;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--model-dir" => options with { ModelFolder = Next() },
+                "--threads" => options with { Threads = Int() },
+                "--prompt" => options with { Prompt = Int() },
+                "--decode-tokens" => options with { DecodeTokens = Int() },
+                "--batch" => options with { Batch = Int() },
+                "--workload-requests" => options with { WorkloadRequests = Int() },
+                "--workload-batch" => options with { WorkloadBatch = Int() },
+                "--seed" => options with { Seed = Int() },
+                "--no-peer" => options with { Peer = false },
+                "--no-workload" => options with { Workload = false },
+                _ => throw new ArgumentException($"unknown option {args[i]}; see bench/Inference/README.md"),
+            };
+        }
+
+        return options;
+    }
+}
