@@ -131,7 +131,7 @@ public sealed class TorchModelRunner : IModelRunner
         _model.Dispose();
     }
 
-    private static float[] Row(torch.Tensor logits, int row) => logits[row].data<float>().ToArray();
+    private static float[] Row(torch.Tensor logits, int row) => logits[row].cpu().data<float>().ToArray();
 }
 
 /// <summary>Memory a runner will allocate: weights and a KV cache of <paramref name="Slots"/> × <paramref name="MaxSequenceLength"/> positions.</summary>
