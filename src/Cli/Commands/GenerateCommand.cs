@@ -93,7 +93,7 @@ public static class GenerateCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is UsageException or ModelFormatException or CheckpointFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is UsageException or CheckpointFormatException or ArgumentException or IOException or UnauthorizedAccessException)
             {
                 error.WriteLine($"generate: {e.Message}");
                 return 2;

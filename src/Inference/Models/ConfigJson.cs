@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VerlOrleans.Checkpoints;
 
 namespace VerlOrleans.Inference.Models;
 
@@ -17,7 +18,7 @@ internal sealed class ConfigJson(string path, JsonElement root)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException(path, $"cannot read: {e.Message}", e);
+            throw new CheckpointFormatException(path, $"cannot read: {e.Message}", e);
         }
 
         try
@@ -25,14 +26,14 @@ internal sealed class ConfigJson(string path, JsonElement root)
             using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new ModelFormatException(path, "is not a JSON object");
+                throw new CheckpointFormatException(path, "is not a JSON object");
             }
 
             return new ConfigJson(path, document.RootElement.Clone());
         }
         catch (JsonException e)
         {
-            throw new ModelFormatException(path, $"is not valid JSON: {e.Message}", e);
+            throw new CheckpointFormatException(path, $"is not valid JSON: {e.Message}", e);
         }
     }
 
@@ -50,12 +51,12 @@ internal sealed class ConfigJson(string path, JsonElement root)
         var value = root.GetProperty(key);
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
         {
-            throw new ModelFormatException(Path, $"'{key}' must be an integer, found {value.GetRawText()}");
+            throw new CheckpointFormatException(Path, $"'{key}' must be an integer, found {value.GetRawText()}");
         }
 
         if (number < min || number > max)
         {
-            throw new ModelFormatException(Path, $"'{key}' is {number}, outside [{min}, {max}]");
+            throw new CheckpointFormatException(Path, $"'{key}' is {number}, outside [{min}, {max}]");
         }
 
         return (int)number;
@@ -76,7 +77,7 @@ internal sealed class ConfigJson(string path, JsonElement root)
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            _ => throw new ModelFormatException(Path, $"'{key}' must be true or false, found {value.GetRawText()}"),
+            _ => throw new CheckpointFormatException(Path, $"'{key}' must be true or false, found {value.GetRawText()}"),
         };
     }
 
@@ -90,7 +91,7 @@ internal sealed class ConfigJson(string path, JsonElement root)
         var value = root.GetProperty(key);
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
-            : throw new ModelFormatException(Path, $"'{key}' must be a string, found {value.GetRawText()}");
+            : throw new CheckpointFormatException(Path, $"'{key}' must be a string, found {value.GetRawText()}");
     }
 
     /// <summary>An integer or a list of integers (how HF writes <c>eos_token_id</c>); empty when absent.</summary>
@@ -107,7 +108,7 @@ internal sealed class ConfigJson(string path, JsonElement root)
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var id) || id < 0 || id > max)
             {
-                throw new ModelFormatException(Path, $"'{key}'[{i}] must be a token id in [0, {max}], found {item.GetRawText()}");
+                throw new CheckpointFormatException(Path, $"'{key}'[{i}] must be a token id in [0, {max}], found {item.GetRawText()}");
             }
 
             return (int)id;
@@ -118,16 +119,16 @@ internal sealed class ConfigJson(string path, JsonElement root)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
         {
-            throw new ModelFormatException(Path, $"'{key}' must be a number, found {value.GetRawText()}");
+            throw new CheckpointFormatException(Path, $"'{key}' must be a number, found {value.GetRawText()}");
         }
 
         if (number < min || number > max)
         {
-            throw new ModelFormatException(Path, $"'{key}' is {number.ToString(CultureInfo.InvariantCulture)}, outside [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+            throw new CheckpointFormatException(Path, $"'{key}' is {number.ToString(CultureInfo.InvariantCulture)}, outside [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
         }
 
         return number;
     }
 
-    private ModelFormatException Missing(string key) => new(Path, $"missing required field '{key}'");
+    private CheckpointFormatException Missing(string key) => new(Path, $"missing required field '{key}'");
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using VerlOrleans.Checkpoints;
 using VerlOrleans.Checkpoints.Safetensors;
 using static TorchSharp.torch;
 
@@ -162,7 +163,7 @@ public sealed class DecoderWeights : IDisposable
             .ToList();
         if (unexpected.Count > 0)
         {
-            throw new ModelFormatException(model.Source,
+            throw new CheckpointFormatException(model.Source,
                 $"{unexpected.Count} tensor(s) the {config.Architecture} config does not describe, e.g. '{string.Join("', '", unexpected.Take(5))}'");
         }
     }

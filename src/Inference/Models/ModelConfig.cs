@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VerlOrleans.Checkpoints;
 
 namespace VerlOrleans.Inference.Models;
 
@@ -63,7 +64,7 @@ public sealed record ModelConfig
         var path = System.IO.Path.Combine(modelFolder, FileName);
         if (!File.Exists(path))
         {
-            throw new ModelFormatException(path, "no such file: a Hugging Face model folder needs its config.json");
+            throw new CheckpointFormatException(path, "no such file: a Hugging Face model folder needs its config.json");
         }
 
         var config = Parse(ConfigJson.Parse(path));
@@ -87,17 +88,17 @@ public sealed record ModelConfig
         var activation = json.String("hidden_act") ?? "silu";
         if (activation != "silu")
         {
-            throw new ModelFormatException(json.Path, $"'hidden_act' is '{activation}'; only 'silu' (SwiGLU) is implemented");
+            throw new CheckpointFormatException(json.Path, $"'hidden_act' is '{activation}'; only 'silu' (SwiGLU) is implemented");
         }
 
         if (json.Bool("use_sliding_window", false))
         {
-            throw new ModelFormatException(json.Path, "'use_sliding_window' is true; sliding-window attention is not implemented");
+            throw new CheckpointFormatException(json.Path, "'use_sliding_window' is true; sliding-window attention is not implemented");
         }
 
         if (json.Bool("mlp_bias", false))
         {
-            throw new ModelFormatException(json.Path, "'mlp_bias' is true; MLP biases are not implemented");
+            throw new CheckpointFormatException(json.Path, "'mlp_bias' is true; MLP biases are not implemented");
         }
 
         var hidden = json.Int("hidden_size", 1, 1 << 16);
@@ -105,18 +106,18 @@ public sealed record ModelConfig
         var kvHeads = json.Int("num_key_value_heads", 1, 1024, heads);
         if (heads % kvHeads != 0)
         {
-            throw new ModelFormatException(json.Path, $"'num_attention_heads' ({heads}) is not a multiple of 'num_key_value_heads' ({kvHeads})");
+            throw new CheckpointFormatException(json.Path, $"'num_attention_heads' ({heads}) is not a multiple of 'num_key_value_heads' ({kvHeads})");
         }
 
         if (!json.Has("head_dim") && hidden % heads != 0)
         {
-            throw new ModelFormatException(json.Path, $"'hidden_size' ({hidden}) is not a multiple of 'num_attention_heads' ({heads}) and 'head_dim' is absent");
+            throw new CheckpointFormatException(json.Path, $"'hidden_size' ({hidden}) is not a multiple of 'num_attention_heads' ({heads}) and 'head_dim' is absent");
         }
 
         var headDim = json.Int("head_dim", 2, 1024, hidden / heads);
         if (headDim % 2 != 0)
         {
-            throw new ModelFormatException(json.Path, $"'head_dim' is {headDim}; rotary embeddings need an even head size");
+            throw new CheckpointFormatException(json.Path, $"'head_dim' is {headDim}; rotary embeddings need an even head size");
         }
 
         var vocab = json.Int("vocab_size", 1, 1 << 24);
@@ -150,13 +151,13 @@ public sealed record ModelConfig
         var supported = string.Join(", ", SupportedArchitectures.Keys);
         if (json.Element("architectures") is not { ValueKind: JsonValueKind.Array } list || list.GetArrayLength() == 0)
         {
-            throw new ModelFormatException(json.Path, $"missing 'architectures'; supported: {supported}");
+            throw new CheckpointFormatException(json.Path, $"missing 'architectures'; supported: {supported}");
         }
 
         var names = list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList();
         if (names.Count != 1 || !SupportedArchitectures.ContainsKey(names[0]))
         {
-            throw new ModelFormatException(json.Path, $"unsupported architecture '{string.Join(", ", names)}'; supported: {supported}");
+            throw new CheckpointFormatException(json.Path, $"unsupported architecture '{string.Join(", ", names)}'; supported: {supported}");
         }
 
         return names[0];
@@ -171,7 +172,7 @@ public sealed record ModelConfig
 
         if (scaling.ValueKind != JsonValueKind.Object)
         {
-            throw new ModelFormatException(json.Path, $"'rope_scaling' must be an object or null, found {scaling.GetRawText()}");
+            throw new CheckpointFormatException(json.Path, $"'rope_scaling' must be an object or null, found {scaling.GetRawText()}");
         }
 
         var type = scaling.TryGetProperty("rope_type", out var t) || scaling.TryGetProperty("type", out t)
@@ -184,18 +185,18 @@ public sealed record ModelConfig
 
         if (type != "llama3")
         {
-            throw new ModelFormatException(json.Path, $"'rope_scaling' type '{type}' is not implemented; supported: default, llama3");
+            throw new CheckpointFormatException(json.Path, $"'rope_scaling' type '{type}' is not implemented; supported: default, llama3");
         }
 
         double Field(string name, double min, double max) => scaling.TryGetProperty(name, out var value)
             ? json.Number(value, $"rope_scaling.{name}", min, max)
-            : throw new ModelFormatException(json.Path, $"'rope_scaling' of type llama3 lacks '{name}'");
+            : throw new CheckpointFormatException(json.Path, $"'rope_scaling' of type llama3 lacks '{name}'");
 
         var low = Field("low_freq_factor", 0, 1e6);
         var high = Field("high_freq_factor", 0, 1e6);
         if (high <= low)
         {
-            throw new ModelFormatException(json.Path, $"'rope_scaling.high_freq_factor' ({high}) must exceed 'low_freq_factor' ({low})");
+            throw new CheckpointFormatException(json.Path, $"'rope_scaling.high_freq_factor' ({high}) must exceed 'low_freq_factor' ({low})");
         }
 
         return new Llama3RopeScaling(Field("factor", 1e-6, 1e6), low, high, (long)Field("original_max_position_embeddings", 1, 1 << 24));

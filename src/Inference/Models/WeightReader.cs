@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
+using VerlOrleans.Checkpoints;
 using VerlOrleans.Checkpoints.Safetensors;
 using static TorchSharp.torch;
 
@@ -24,17 +25,17 @@ internal sealed class WeightReader(SafetensorsModel model) : IDisposable
     {
         if (!model.Tensors.TryGetValue(name, out var info))
         {
-            throw new ModelFormatException(model.Source, $"tensor '{name}' is missing (the config says it exists)");
+            throw new CheckpointFormatException(model.Source, $"tensor '{name}' is missing (the config says it exists)");
         }
 
         if (!info.Shape.SequenceEqual(shape))
         {
-            throw new ModelFormatException(info.FilePath, $"tensor '{name}' has shape [{string.Join(", ", info.Shape)}], the config implies [{string.Join(", ", shape)}]");
+            throw new CheckpointFormatException(info.FilePath, $"tensor '{name}' has shape [{string.Join(", ", info.Shape)}], the config implies [{string.Join(", ", shape)}]");
         }
 
         if (!info.DType.IsFloatingPoint() || info.DType == TensorDType.F64)
         {
-            throw new ModelFormatException(info.FilePath, $"tensor '{name}' is {info.DType}; weights must be F32, BF16 or F16");
+            throw new CheckpointFormatException(info.FilePath, $"tensor '{name}' is {info.DType}; weights must be F32, BF16 or F16");
         }
 
         return info;
@@ -87,7 +88,7 @@ internal sealed class WeightReader(SafetensorsModel model) : IDisposable
                 var read = RandomAccess.Read(handle, span, offset);
                 if (read == 0)
                 {
-                    throw new ModelFormatException(info.FilePath, $"tensor '{info.Name}' ends early at byte {offset}");
+                    throw new CheckpointFormatException(info.FilePath, $"tensor '{info.Name}' ends early at byte {offset}");
                 }
 
                 span = span[read..];

@@ -1,3 +1,4 @@
+using VerlOrleans.Checkpoints;
 using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Inference.Models;
 using VerlOrleans.Testing;
@@ -32,7 +33,7 @@ public sealed class DecoderWeightsTests
     {
         using var temp = CopyWithTensors("qwen3-tiny", tensors => tensors.Where(t => t.Name != "model.layers.1.self_attn.k_norm.weight"));
 
-        var error = Assert.Throws<ModelFormatException>(() => DecoderModel.Load(temp.Path, new ModelLoadOptions()));
+        var error = Assert.Throws<CheckpointFormatException>(() => DecoderModel.Load(temp.Path, new ModelLoadOptions()));
 
         Assert.Contains("tensor 'model.layers.1.self_attn.k_norm.weight' is missing", error.Message, StringComparison.Ordinal);
     }
@@ -44,7 +45,7 @@ public sealed class DecoderWeightsTests
         var configPath = Path.Combine(temp.Path, "config.json");
         File.WriteAllText(configPath, File.ReadAllText(configPath).Replace("\"intermediate_size\": 192", "\"intermediate_size\": 190", StringComparison.Ordinal));
 
-        var error = Assert.Throws<ModelFormatException>(() => DecoderModel.Load(temp.Path, new ModelLoadOptions()));
+        var error = Assert.Throws<CheckpointFormatException>(() => DecoderModel.Load(temp.Path, new ModelLoadOptions()));
 
         Assert.Contains("tensor 'model.layers.0.mlp.gate_proj.weight' has shape [192, 64], the config implies [190, 64]", error.Message, StringComparison.Ordinal);
     }
@@ -61,7 +62,7 @@ public sealed class DecoderWeightsTests
 
         using var extra = CopyWithTensors("qwen3-tiny", tensors => tensors.Append(
             new StoredTensor("model.layers.0.mlp.gate_proj.bias", TensorDType.F32, [192], new byte[768])));
-        var error = Assert.Throws<ModelFormatException>(() => DecoderModel.Load(extra.Path, new ModelLoadOptions()));
+        var error = Assert.Throws<CheckpointFormatException>(() => DecoderModel.Load(extra.Path, new ModelLoadOptions()));
 
         Assert.Contains("tensor(s) the Qwen3ForCausalLM config does not describe, e.g. 'model.layers.0.mlp.gate_proj.bias'", error.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using VerlOrleans.Checkpoints;
 using VerlOrleans.Inference.Models;
 using VerlOrleans.Testing;
 
@@ -7,7 +8,7 @@ namespace VerlOrleans.Inference.Tests.Models;
 
 /// <summary>
 /// config.json comes from checkpoints users point us at: mutated configs (seeded, bounded) must either load or
-/// fail with <see cref="ModelFormatException"/>, never with another exception.
+/// fail with <see cref="CheckpointFormatException"/>, never with another exception.
 /// </summary>
 public sealed class ModelConfigFuzzTests
 {
@@ -74,7 +75,7 @@ public sealed class ModelConfigFuzzTests
             Assert.True(config.HeadDim % 2 == 0 && config.AttentionHeadCount % config.KeyValueHeadCount == 0, $"{what}: loaded an inconsistent config");
             _ = ModelFootprint.Estimate(config, TorchSharp.torch.ScalarType.Float32);
         }
-        catch (ModelFormatException e)
+        catch (CheckpointFormatException e)
         {
             Assert.Contains("config.json", e.Message, StringComparison.Ordinal);
         }

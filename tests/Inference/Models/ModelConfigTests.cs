@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VerlOrleans.Checkpoints;
 using VerlOrleans.Inference.Models;
 using VerlOrleans.Testing;
 
@@ -48,7 +49,7 @@ public sealed class ModelConfigTests
         config[key] = JsonNode.Parse(json);
         File.WriteAllText(temp.Combine("config.json"), config.ToJsonString());
 
-        var error = Assert.Throws<ModelFormatException>(() => ModelConfig.Load(temp.Path));
+        var error = Assert.Throws<CheckpointFormatException>(() => ModelConfig.Load(temp.Path));
 
         Assert.Equal(temp.Combine("config.json"), error.FilePath);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
@@ -58,9 +59,9 @@ public sealed class ModelConfigTests
     public void A_folder_without_config_and_a_config_that_is_not_json_fail_clearly()
     {
         using var temp = new TempDirectory("model-config");
-        Assert.Contains("needs its config.json", Assert.Throws<ModelFormatException>(() => ModelConfig.Load(temp.Path)).Message, StringComparison.Ordinal);
+        Assert.Contains("needs its config.json", Assert.Throws<CheckpointFormatException>(() => ModelConfig.Load(temp.Path)).Message, StringComparison.Ordinal);
 
         File.WriteAllText(temp.Combine("config.json"), "{\"architectures\": [");
-        Assert.Contains("is not valid JSON", Assert.Throws<ModelFormatException>(() => ModelConfig.Load(temp.Path)).Message, StringComparison.Ordinal);
+        Assert.Contains("is not valid JSON", Assert.Throws<CheckpointFormatException>(() => ModelConfig.Load(temp.Path)).Message, StringComparison.Ordinal);
     }
 }
