@@ -15,6 +15,8 @@ internal sealed record BenchOptions
     public int Seed { get; init; } = 2024;
     public bool Peer { get; init; } = true;
     public bool Workload { get; init; } = true;
+    public IReadOnlyList<string> Distributions { get; init; } = ["uniform", "loguniform"];
+    public bool RetiredStatic { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -35,6 +37,16 @@ internal sealed record BenchOptions
                 "--seed" => options with { Seed = Int() },
                 "--no-peer" => options with { Peer = false },
                 "--no-workload" => options with { Workload = false },
+                "--lengths" => options with
+                {
+                    Distributions = Next() switch
+                    {
+                        "both" => ["uniform", "loguniform"],
+                        var one and ("uniform" or "loguniform") => [one],
+                        var other => throw new ArgumentException($"--lengths {other}: use uniform, loguniform or both"),
+                    },
+                },
+                "--retired-static" => options with { RetiredStatic = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see bench/Inference/README.md"),
             };
         }

@@ -60,18 +60,29 @@ if (options.Peer)
 
 if (options.Workload)
 {
-    // Response lengths uniform in 16..512 and prompts in 16..64, seeded; the same workload for every policy.
-    var random = new Random(options.Seed);
-    var lengths = Enumerable.Range(0, options.WorkloadRequests).Select(_ => random.Next(16, maxResponse + 1)).ToList();
-    var prompts = Enumerable.Range(0, options.WorkloadRequests).Select(_ => random.Next(16, 65)).ToList();
-    var batch = options.WorkloadBatch;
-    var continuous = await EngineBenchmarks.Workload(runner, prompts, lengths, batch, BatchingPolicy.Continuous, padFinishedRows: false);
-    var hfStatic = await EngineBenchmarks.Workload(runner, prompts, lengths, batch, BatchingPolicy.Static, padFinishedRows: true);
-    var retiring = await EngineBenchmarks.Workload(runner, prompts, lengths, batch, BatchingPolicy.Static, padFinishedRows: false);
-    var workload = $"{lengths.Count} requests, responses 16..512 (mean {lengths.Average():F0}), batch {batch}";
-    Row("continuous batching", $"{continuous.TokensPerSecond:F1} tok/s", $"{workload}; {continuous.Seconds:F0} s");
-    Row("static batching, HF generate style", $"{hfStatic.TokensPerSecond:F1} tok/s", $"finished rows keep computing; continuous / static = {continuous.TokensPerSecond / hfStatic.TokensPerSecond:F2} (target >= 2)");
-    Row("static batching, finished rows retired", $"{retiring.TokensPerSecond:F1} tok/s", $"continuous / this = {continuous.TokensPerSecond / retiring.TokensPerSecond:F2}");
+    // Seeded response lengths in 16..512 (uniform, and log-uniform: most answers short, a few run long) and
+    // prompts in 16..64; every policy serves the same requests.
+    foreach (var distribution in options.Distributions)
+    {
+        var random = new Random(options.Seed);
+        var lengths = Enumerable.Range(0, options.WorkloadRequests).Select(_ => distribution == "uniform"
+            ? random.Next(16, maxResponse + 1)
+            : (int)Math.Exp(Math.Log(16) + (random.NextDouble() * (Math.Log(maxResponse + 1) - Math.Log(16))))).ToList();
+        var prompts = Enumerable.Range(0, options.WorkloadRequests).Select(_ => random.Next(16, 65)).ToList();
+        var batch = options.WorkloadBatch;
+        var workload = $"{distribution}: {lengths.Count} requests, responses 16..512 (mean {lengths.Average():F0}), batch {batch}";
+        var continuous = await EngineBenchmarks.Workload(runner, prompts, lengths, batch, BatchingPolicy.Continuous, padFinishedRows: false);
+        Row($"continuous batching, {distribution}", $"{continuous.TokensPerSecond:F1} tok/s", $"{workload}; {continuous.Seconds:F0} s");
+        var hfStatic = await EngineBenchmarks.Workload(runner, prompts, lengths, batch, BatchingPolicy.Static, padFinishedRows: true);
+        Row($"static batching (HF generate style), {distribution}", $"{hfStatic.TokensPerSecond:F1} tok/s",
+            $"finished rows keep computing; {hfStatic.Seconds:F0} s; continuous / static = {continuous.TokensPerSecond / hfStatic.TokensPerSecond:F2} (target >= 2)");
+        if (options.RetiredStatic)
+        {
+            var retired = await EngineBenchmarks.Workload(runner, prompts, lengths, batch, BatchingPolicy.Static, padFinishedRows: false);
+            Row($"static batching, finished rows retired, {distribution}", $"{retired.TokensPerSecond:F1} tok/s",
+                $"{retired.Seconds:F0} s; continuous / this = {continuous.TokensPerSecond / retired.TokensPerSecond:F2}");
+        }
+    }
 }
 
 Console.WriteLine();
