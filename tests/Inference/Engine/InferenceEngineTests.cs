@@ -38,6 +38,19 @@ public sealed class InferenceEngineTests
     }
 
     [Fact]
+    public async Task The_batch_size_knob_caps_sequences_per_step_below_the_runners_slots()
+    {
+        var runner = new FakeModelRunner(slots: 4);
+        await using var engine = InferenceEngine.Start(() => runner, new EngineOptions { MaxBatchSize = 2, MaxTokensPerStep = 3 });
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => engine.GenerateAsync(Greedy([i, i, i, i, i], 4)))).WaitAsync(Timeout);
+
+        Assert.All(runner.Steps, s => Assert.InRange(s.Count, 1, 2));
+        Assert.All(runner.Steps, s => Assert.InRange(s.Sum(c => c.TokenIds.Count), 1, 3));
+        Assert.Contains(runner.Steps, s => s.Any(c => c.Start > 0 && c.Samples.Count == 0));   // 5-token prompts chunked
+    }
+
+    [Fact]
     public async Task A_stop_id_ends_a_sequence_with_the_stop_token_kept_and_model_eos_applies_unless_ignored()
     {
         await using var engine = InferenceEngine.Start(() => new FakeModelRunner(eos: 7));
