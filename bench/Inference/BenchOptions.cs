@@ -9,6 +9,7 @@ internal sealed record BenchOptions
     public int Threads { get; init; } = TorchSharp.torch.get_num_threads();
     public int Prompt { get; init; } = 32;
     public int DecodeTokens { get; init; } = 48;
+    public int PeerDecodeTokens { get; init; } = 12;
     public int Batch { get; init; } = 32;
     public int WorkloadRequests { get; init; } = 48;
     public int WorkloadBatch { get; init; } = 16;
@@ -31,6 +32,7 @@ internal sealed record BenchOptions
                 "--threads" => options with { Threads = Int() },
                 "--prompt" => options with { Prompt = Int() },
                 "--decode-tokens" => options with { DecodeTokens = Int() },
+                "--peer-decode-tokens" => options with { PeerDecodeTokens = Int() },
                 "--batch" => options with { Batch = Int() },
                 "--workload-requests" => options with { WorkloadRequests = Int() },
                 "--workload-batch" => options with { WorkloadBatch = Int() },

@@ -7,13 +7,16 @@ namespace VerlOrleans.Bench.Inference;
 /// <summary>The limits decode is compared with, measured in the same process: memory bandwidth and GEMM throughput.</summary>
 internal static class MachineCeilings
 {
-    /// <summary>Bytes copied per second by copy_ of a 512 MiB float32 tensor (median of 5).</summary>
+    /// <summary>
+    /// Memory traffic of copy_ between two 512 MiB float32 tensors, bytes read plus bytes written per second
+    /// (STREAM's copy convention), median of 5.
+    /// </summary>
     public static double CopyBandwidth()
     {
         using var scope = NewDisposeScope();
         var source = ones(128L << 20);
         var target = zeros(128L << 20);
-        return source.NumberOfElements * 4 / Median(5, () => target.copy_(source));
+        return 2.0 * source.NumberOfElements * 4 / Median(5, () => target.copy_(source));
     }
 
     /// <summary>Bytes read per second by sum() over a 512 MiB float32 tensor (median of 5).</summary>

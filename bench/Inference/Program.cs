@@ -30,6 +30,8 @@ Row("model", $"{plan.Footprint.ParameterCount:N0} parameters", $"weights {plan.F
 
 // The machine is shared and noisy: each ceiling is measured right before and right after the run it bounds,
 // and the mean of the two is used.
+// Copy bandwidth counts bytes read plus bytes written (STREAM's convention): a decode step only reads its
+// weights, so this is the traffic it can reach; counting a copy's bytes once would halve the limit.
 var copyBefore = MachineCeilings.CopyBandwidth();
 var decode1 = await EngineBenchmarks.DecodeRate(runner, 1, options.Prompt, options.DecodeTokens);
 var copy = (copyBefore + MachineCeilings.CopyBandwidth()) / 2;
@@ -46,7 +48,7 @@ Row($"batch-{options.Batch} decode", $"{decodeN:F1} tok/s", $"limit {computeLimi
 
 if (options.Peer)
 {
-    var (peer, error) = PeerRun.DecodeRates(options.ModelFolder, options.Threads, options.Prompt, options.DecodeTokens, 1, options.Batch);
+    var (peer, error) = PeerRun.DecodeRates(options.ModelFolder, options.Threads, options.Prompt, options.PeerDecodeTokens, 1, options.Batch);
     if (peer is null)
     {
         Row("PyTorch peer", "not run", error!);

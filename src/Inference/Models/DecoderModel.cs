@@ -67,7 +67,7 @@ public sealed class DecoderModel : IDisposable
 
     /// <summary>A batch over this model's cache geometry.</summary>
     public ForwardBatch CreateBatch(IReadOnlyList<ForwardChunk> chunks, KvCache cache) =>
-        new(chunks, Config.QueryGroupSize, cache.Capacity, Device);
+        new(chunks, Config.QueryGroupSize, cache.Capacity, DType, Device);
 
     /// <summary>
     /// Runs the batch: writes every token's keys and values into the cache and returns float32 logits

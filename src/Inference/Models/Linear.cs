@@ -8,16 +8,21 @@ namespace VerlOrleans.Inference.Models;
 /// chosen per device and batch size, because on CPU the obvious call is not the fast one (measured on this
 /// machine kind with libtorch 2.10):
 /// <list type="bullet">
-/// <item>few tokens: libtorch's matrix-vector product uses one thread (~20 GB/s whatever the thread count), so
-/// the weight's rows are split into blocks multiplied on all cores at once (~30 GB/s on 2 cores);</item>
+/// <item>few tokens and a big weight (the lm_head): libtorch's matrix-vector product uses one thread (~20 GB/s
+/// whatever the thread count), so the weight's rows are split into blocks multiplied on all cores at once
+/// (~30 GB/s on 2 cores; 544 MB lm_head 22 ms instead of 32 ms). Layer weights (3-35 MB) gained nothing from the
+/// split, whose thread hand-off costs more than it saves there;</item>
 /// <item>more tokens: <c>W.mm(xᵀ)</c> beats <c>F.linear</c> by ~1.5x at 32 tokens;</item>
 /// <item>CUDA: <c>F.linear</c> (cuBLAS picks the kernel).</item>
 /// </list>
 /// </summary>
 public sealed class Linear : IDisposable
 {
-    /// <summary>Up to this many tokens, a CPU product is split by weight rows across cores.</summary>
+    /// <summary>Up to this many tokens, a CPU product is split by weight rows across cores...</summary>
     public const int RowSplitMaxTokens = 4;
+
+    /// <summary>...when the weight has at least this many bytes.</summary>
+    public const long RowSplitMinBytes = 64L << 20;
 
     private readonly Tensor[]? _rowBlocks;     // views of Weight, one per core (CPU only)
     private readonly long[]? _rowBlockStarts;
@@ -27,7 +32,8 @@ public sealed class Linear : IDisposable
         Weight = weight;
         Bias = bias;
         var rows = weight.shape[0];
-        if (weight.device_type == DeviceType.CPU && parallelism > 1 && rows >= 256 * parallelism)
+        if (weight.device_type == DeviceType.CPU && parallelism > 1 && rows >= 256 * parallelism
+            && weight.NumberOfElements * weight.ElementSize >= RowSplitMinBytes)
         {
             _rowBlocks = new Tensor[parallelism];
             _rowBlockStarts = new long[parallelism];
@@ -47,6 +53,9 @@ public sealed class Linear : IDisposable
     public Tensor? Bias { get; }
 
     public long OutputSize => Weight.shape[0];
+
+    /// <summary>True when small batches run as row blocks on several cores.</summary>
+    internal bool SplitsRows => _rowBlocks is not null;
 
     /// <summary>x (tokens, in) → (tokens, out); the result may be a transposed view.</summary>
     public Tensor Forward(Tensor x)
