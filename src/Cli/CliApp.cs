@@ -18,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root;
     }
 }

@@ -5,11 +5,14 @@ namespace VerlOrleans.Cli.Tests;
 /// <summary>Runs the real command tree in-process and captures what it writes.</summary>
 internal static class CliHarness
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(CliApp.Build(), args);
+
+    /// <summary>Runs <paramref name="root"/> (a tree assembled by the test, e.g. with a different prompt codec).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(RootCommand root, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 }

@@ -1,0 +1,163 @@
+using VerlOrleans.Checkpoints.Safetensors;
+using static TorchSharp.torch;
+
+namespace VerlOrleans.Inference.Models;
+
+/// <summary>
+/// The decoder forward of Qwen2/Qwen2.5, Llama 3 and Qwen3, as transformers defines it
+/// (<c>modeling_qwen2.py</c>, <c>modeling_llama.py</c>, <c>modeling_qwen3.py</c>): embedding, per layer
+/// pre-norm attention (GQA, rotate-half RoPE, Qwen3 q/k norms) and a SwiGLU MLP, each added to the residual,
+/// then the final RMSNorm and the (possibly tied) lm_head. It runs over a <see cref="ForwardBatch"/> of flattened
+/// tokens against a <see cref="KvCache"/>; golden parity with a float32 PyTorch reference is tested.
+/// </summary>
+public sealed class DecoderModel : IDisposable
+{
+    private DecoderModel(ModelConfig config, DecoderWeights weights, RotaryEmbedding rope, Device device, ScalarType dtype)
+    {
+        Config = config;
+        Weights = weights;
+        Rope = rope;
+        Device = device;
+        DType = dtype;
+    }
+
+    public ModelConfig Config { get; }
+
+    public DecoderWeights Weights { get; }
+
+    public RotaryEmbedding Rope { get; }
+
+    public Device Device { get; }
+
+    /// <summary>Dtype of the resident weights, activations and KV cache (logits are always float32).</summary>
+    public ScalarType DType { get; }
+
+    /// <summary>Longest sequence (prompt + generated) this instance can run: its RoPE table's size.</summary>
+    public int MaxSequenceLength => Rope.Positions;
+
+    /// <summary>
+    /// Loads a Hugging Face model folder. <paramref name="maxSequenceLength"/> bounds the positions served
+    /// (default and maximum: the config's <c>max_position_embeddings</c>).
+    /// </summary>
+    public static DecoderModel Load(string modelFolder, ModelLoadOptions options, int? maxSequenceLength = null)
+    {
+        var config = ModelConfig.Load(modelFolder);
+        var positions = maxSequenceLength ?? config.MaxPositionEmbeddings;
+        if (positions < 1 || positions > config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), $"{positions} is outside [1, max_position_embeddings = {config.MaxPositionEmbeddings}]");
+        }
+
+        var device = options.ResolveDevice();
+        var dtype = options.ScalarType;
+        var weights = DecoderWeights.Load(config, SafetensorsModel.Open(modelFolder), dtype, device);
+        return new DecoderModel(config, weights, new RotaryEmbedding(config, positions, dtype, device), device, dtype);
+    }
+
+    /// <summary>A zero-filled KV cache for this model.</summary>
+    public KvCache CreateKvCache(int slots, int capacity)
+    {
+        if (capacity > MaxSequenceLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), $"{capacity} positions exceed this model instance's {MaxSequenceLength}");
+        }
+
+        return new KvCache(Config.LayerCount, slots, Config.KeyValueHeadCount, capacity, Config.HeadDim, DType, Device);
+    }
+
+    /// <summary>A batch over this model's cache geometry.</summary>
+    public ForwardBatch CreateBatch(IReadOnlyList<ForwardChunk> chunks, KvCache cache) =>
+        new(chunks, Config.QueryGroupSize, cache.Capacity, DType, Device);
+
+    /// <summary>
+    /// Runs the batch: writes every token's keys and values into the cache and returns float32 logits
+    /// (rows, vocab) for the rows the batch asks for, or null when it asks for none.
+    /// </summary>
+    public Tensor? Forward(ForwardBatch batch, KvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var w = Weights;
+        var hidden = w.EmbedTokens.index_select(0, batch.TokenIds);                   // (tokens, hidden)
+        for (var layer = 0; layer < Config.LayerCount; layer++)
+        {
+            var lw = w.Layers[layer];
+            var attention = Attention(layer, lw, RmsNorm(hidden, lw.InputLayerNorm), batch, cache);
+            hidden = hidden + lw.OProj.Forward(attention);
+            hidden = hidden + Mlp(lw, RmsNorm(hidden, lw.PostAttentionLayerNorm));
+        }
+
+        if (batch.LogitRows is null)
+        {
+            return null;
+        }
+
+        var last = RmsNorm(hidden.index_select(0, batch.LogitRows), w.Norm);        // (rows, hidden)
+        return w.LmHead.Forward(last).to(float32).contiguous().MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        Weights.Dispose();
+        Rope.Dispose();
+    }
+
+    /// <summary>RMSNorm over the last axis, in float32, cast back before the weight (as transformers does).</summary>
+    private Tensor RmsNorm(Tensor x, Tensor weight)
+    {
+        var x32 = x.to(float32);
+        var normalized = x32 * (x32.pow(2).mean([-1], keepdim: true) + Config.RmsNormEps).rsqrt();
+        return weight * normalized.to(DType);
+    }
+
+    private Tensor Mlp(DecoderLayerWeights lw, Tensor x)
+    {
+        var gateUp = lw.GateUpProj.Forward(x);                                        // (tokens, 2·intermediate)
+        var size = Config.IntermediateSize;
+        var gate = gateUp.narrow(1, 0, size);
+        var up = gateUp.narrow(1, size, size);
+        return lw.DownProj.Forward(nn.functional.silu(gate) * up);
+    }
+
+    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache)
+    {
+        var c = Config;
+        long tokens = batch.TokenCount, heads = c.AttentionHeadCount, kvHeads = c.KeyValueHeadCount, headDim = c.HeadDim;
+        var qkv = lw.QkvProj.Forward(x);                                               // (tokens, (heads + 2·kv)·d)
+        var q = qkv.narrow(1, 0, heads * headDim).reshape(tokens, heads, headDim);
+        var k = qkv.narrow(1, heads * headDim, kvHeads * headDim).reshape(tokens, kvHeads, headDim);
+        var v = qkv.narrow(1, (heads + kvHeads) * headDim, kvHeads * headDim).reshape(tokens, kvHeads, headDim);
+        if (c.QkNorm)
+        {
+            q = RmsNorm(q, lw.QNorm!);
+            k = RmsNorm(k, lw.KNorm!);
+        }
+
+        q = Rope.Apply(q, batch.Positions);
+        k = Rope.Apply(k, batch.Positions);
+        cache.Write(layer, batch.Slots, batch.Positions, k, v);
+
+        // Grouped-query attention without repeating keys: the query heads sharing a kv head are folded into
+        // the query axis, (…, kv_heads, group·queries, d), and the masks are built for that folded axis.
+        var group = c.QueryGroupSize;
+        var outputs = new List<Tensor>(batch.Groups.Count);
+        foreach (var g in batch.Groups)
+        {
+            var (keys, values) = cache.Read(layer, g.Slots, g.Length);                   // (slots, kv, length, d)
+            var queries = q.narrow(0, g.FirstToken, g.TokenCount);                       // (n, heads, d)
+            if (g.IsDecode)
+            {
+                var folded = queries.view(g.TokenCount, kvHeads, group, headDim);        // one query per slot
+                var attended = nn.functional.scaled_dot_product_attention(folded, keys, values, g.Mask);
+                outputs.Add(attended.reshape(g.TokenCount, heads * headDim));
+            }
+            else
+            {
+                var folded = queries.permute(1, 0, 2).reshape(1, kvHeads, group * g.TokenCount, headDim);
+                var attended = nn.functional.scaled_dot_product_attention(folded, keys, values, g.Mask); // (1, kv, group·n, d)
+                outputs.Add(attended.view(kvHeads, group, g.TokenCount, headDim).permute(2, 0, 1, 3).reshape(g.TokenCount, heads * headDim));
+            }
+        }
+
+        return outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
+    }
+}
