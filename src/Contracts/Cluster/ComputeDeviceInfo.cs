@@ -10,6 +10,7 @@ namespace VerlOrleans.Contracts.Cluster;
 /// <param name="TotalMemoryBytes">Memory usable by models on this device (host RAM for the CPU).</param>
 /// <param name="FreeMemoryBytes">Memory free right now, when the device can tell.</param>
 /// <param name="Cores">Logical cores (CPU) or streaming multiprocessors (GPU), when known.</param>
+/// <param name="ModelBudgetFreeBytes">Room left for models in the silo's budget for this device (placement reads it).</param>
 [GenerateSerializer, Immutable]
 public sealed record ComputeDeviceInfo(
     [property: Id(0)] string Id,
@@ -17,4 +18,5 @@ public sealed record ComputeDeviceInfo(
     [property: Id(2)] string Name,
     [property: Id(3)] long TotalMemoryBytes,
     [property: Id(4)] long? FreeMemoryBytes,
-    [property: Id(5)] int? Cores);
+    [property: Id(5)] int? Cores,
+    [property: Id(6)] long? ModelBudgetFreeBytes = null);

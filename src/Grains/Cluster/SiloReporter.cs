@@ -2,17 +2,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VerlOrleans.Contracts.Cluster;
 using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Models;
 
 namespace VerlOrleans.Grains.Cluster;
 
 /// <summary>
-/// Tells the cluster directory about this silo once it is active, then every
-/// <see cref="GridOptions.SiloReportInterval"/>, so the directory's soft state heals after it is reactivated.
+/// Tells the cluster directory about this silo (devices, model budget) once it is active, then every
+/// <see cref="GridOptions.SiloReportInterval"/>, and keeps this silo's copy of the cluster overview for placement.
 /// </summary>
 public sealed partial class SiloReporter(
     IGrainFactory grains,
     ILocalSiloDetails silo,
     LocalSiloInventory inventory,
+    SiloModelResidency residency,
+    ClusterDeviceView view,
     IOptions<GridOptions> options,
     TimeProvider clock,
     ILogger<SiloReporter> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -61,9 +64,11 @@ public sealed partial class SiloReporter(
                 Environment.MachineName,
                 inventory.StartedAt,
                 clock.GetUtcNow(),
-                inventory.Devices(),
+                inventory.Devices().Select(d => d with { ModelBudgetFreeBytes = residency.Free(d) }).ToList(),
                 inventory.Torch);
-            await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.SingletonKey).ReportSiloAsync(report);
+            var directory = grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.SingletonKey);
+            await directory.ReportSiloAsync(report);
+            view.Update(await directory.GetOverviewAsync());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -12,6 +12,21 @@ public sealed class GridOptions
     /// <summary>How often each silo re-reports its devices to the cluster directory.</summary>
     public TimeSpan SiloReportInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A model nobody generated with for this long is unloaded (its grain deactivates).</summary>
+    public TimeSpan ModelIdleUnloadAfter { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Sequences a model engine holds at once (KV cache slots).</summary>
+    public int ModelMaxBatchSize { get; set; } = 32;
+
+    /// <summary>Positions per KV slot; null: the model's max_position_embeddings capped at 4096.</summary>
+    public int? ModelMaxSequenceLength { get; set; }
+
+    /// <summary>Share of each device's memory that resident models may use.</summary>
+    public double DeviceMemoryFraction { get; set; } = 0.8;
+
+    /// <summary>Caps every device's model budget (bytes) on this silo; null: no cap beyond the fraction.</summary>
+    public long? DeviceMemoryLimitBytes { get; set; }
+
     /// <summary>Merged Hugging Face folders, one per content hash, under <see cref="DataDirectory"/>.</summary>
     public string ModelCacheDirectory => Path.Combine(DataDirectory, "models");
 

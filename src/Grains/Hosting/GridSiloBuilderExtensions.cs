@@ -7,6 +7,8 @@ using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Cluster;
+using VerlOrleans.Grains.Models;
+using VerlOrleans.Grains.Models.Placement;
 using VerlOrleans.Grains.Storage;
 
 namespace VerlOrleans.Grains.Hosting;
@@ -34,6 +36,10 @@ public static class GridSiloBuilderExtensions
 
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<LocalSiloInventory>();
+        silo.Services.AddSingleton<ClusterDeviceView>();
+        silo.Services.AddSingleton<SiloModelResidency>();
+        silo.Services.AddSingleton<ModelEngineFactory>();
+        silo.AddPlacementDirector<DeviceAwarePlacementStrategy, DeviceAwarePlacementDirector>();
         silo.Services.AddSingleton(sp => new CheckpointPreparer(sp.GetRequiredService<IOptions<GridOptions>>().Value.ModelCacheDirectory));
         silo.Services.AddSingleton<SiloReporter>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReporter>());
