@@ -9,7 +9,9 @@ The folder is what a real Qwen2.5-Instruct folder holds, scaled down:
   tokenizer_config.json   Qwen2.5-Instruct's, with its real chat template (tests/Inference/Text/Fixtures/Templates)
   model.safetensors       random weights (make_decoder_fixtures.random_weights), stored as bfloat16
 
-and writes tests/Fixtures/tiny-chat.reference.json: chat cases rendered with Debian's python3-jinja2 configured as
+and tests/Fixtures/tiny-chat-actor: the same weights as verl's FSDP checkpoint manager saves them with one rank
+(model_world_size_1_rank_0.pt: torch.save of the full state dict, tied lm_head.weight included; fsdp_config.json;
+huggingface/ with config and tokenizer, no weights), and writes tests/Fixtures/tiny-chat.reference.json: chat cases rendered with Debian's python3-jinja2 configured as
 transformers' apply_chat_template (add_generation_prompt=True), tokenized by this script's own byte-level BPE
 (an implementation independent of the C# one), the greedy continuation computed by tools/inference/hf_reference.py
 in float32 until an eos id or max_new_tokens, and its decode with special tokens skipped (what verl's
@@ -17,8 +19,10 @@ validation decodes). The C# tests check their prompt building, engine and decodi
 
 Usage: /usr/bin/python3 tools/tiny-model/make_tiny_chat.py   (Debian's python3 with python3-torch, python3-jinja2)
 """
+import collections
 import json
 import os
+import shutil
 import re
 import sys
 import unicodedata
@@ -36,6 +40,7 @@ from hf_reference import ReferenceDecoder, save_safetensors  # noqa: E402
 from make_decoder_fixtures import random_weights  # noqa: E402
 
 OUT = os.path.join(ROOT, "tests", "Fixtures", "tiny-chat")
+ACTOR = os.path.join(ROOT, "tests", "Fixtures", "tiny-chat-actor")
 REFERENCE = os.path.join(ROOT, "tests", "Fixtures", "tiny-chat.reference.json")
 TEMPLATE = os.path.join(ROOT, "tests", "Inference", "Text", "Fixtures", "Templates", "qwen2_5.jinja")
 
@@ -277,6 +282,7 @@ def main():
 
     weights = random_weights(config, torch.Generator().manual_seed(SEED), torch.bfloat16)
     save_safetensors(os.path.join(OUT, "model.safetensors"), weights, {"format": "pt"})
+    write_actor(weights, [config, generation_config, tokenizer_config])
     model = ReferenceDecoder.from_folder(OUT)
 
     cases = []
@@ -300,6 +306,20 @@ def main():
     parameters = sum(t.numel() for t in weights.values())
     print(f"tiny-chat: {size} tokens ({len(tokenizer.ranks)} merges), {vocab_rows} vocab rows, {parameters} parameters; "
           + ", ".join(f"{c['name']}: {len(c['prompt_ids'])} prompt ids, {len(c['greedy_ids'])} generated ({c['finish_reason']})" for c in cases))
+
+
+def write_actor(weights, side_files):
+    """A W=1 verl actor folder: FSDP1 with one rank saves plain full tensors, and both keys of tied embeddings."""
+    hf = os.path.join(ACTOR, "huggingface")
+    os.makedirs(hf, exist_ok=True)
+    state = collections.OrderedDict(weights)
+    state["lm_head.weight"] = weights["model.embed_tokens.weight"].clone()
+    torch.save(state, os.path.join(ACTOR, "model_world_size_1_rank_0.pt"))
+    with open(os.path.join(ACTOR, "fsdp_config.json"), "w") as f:
+        json.dump({"FSDP_version": 1, "world_size": 1}, f, indent=4)
+    for name, value in zip(["config.json", "generation_config.json", "tokenizer_config.json"], side_files):
+        write_json(os.path.join(hf, name), value)
+    shutil.copyfile(os.path.join(OUT, "tokenizer.json"), os.path.join(hf, "tokenizer.json"))
 
 
 def greedy_until_eos(model, prompt, eos):
