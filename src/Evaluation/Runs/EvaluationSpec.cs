@@ -41,7 +41,10 @@ public sealed record EvaluationSpec
     /// <summary>Generate calls (prompts) in flight at once.</summary>
     public int MaxInFlight { get; init; } = 64;
 
-    /// <summary>Who asks (a run id); passed to generators that share a model between callers.</summary>
+    /// <summary>
+    /// Who asks (a run id). The pipeline itself does not use it: the generator made for the run carries it to a model
+    /// shared between callers (<see cref="EngineResponseGenerator"/>'s caller id, a model grain call).
+    /// </summary>
     public string CallerId { get; init; } = "";
 
     /// <summary>The model that answers, for the manifest.</summary>
