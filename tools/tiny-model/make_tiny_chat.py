@@ -323,16 +323,11 @@ def write_actor(weights, side_files):
 
 
 def greedy_until_eos(model, prompt, eos):
-    ids, tokens, margin = list(prompt), [], float("inf")
-    for _ in range(MAX_NEW_TOKENS):
-        logits = model.forward(torch.tensor([ids]))[0, -1]
-        top = torch.topk(logits, 2).values
-        margin = min(margin, float(top[0] - top[1]))
-        token = int(torch.argmax(logits))
-        tokens.append(token)
-        ids.append(token)
+    """hf_reference's greedy decoding, cut after the first eos id (as generation stops there)."""
+    tokens, _, margin = model.greedy(prompt, MAX_NEW_TOKENS)
+    for at, token in enumerate(tokens):
         if token in eos:
-            return tokens, margin, "stop"
+            return tokens[:at + 1], margin, "stop"
     return tokens, margin, "length"
 
 
