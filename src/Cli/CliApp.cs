@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 }

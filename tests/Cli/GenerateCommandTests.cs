@@ -101,6 +101,61 @@ public sealed class GenerateCommandTests
         Assert.Equal("stop", line.GetProperty("finish_reason").GetString());
     }
 
+    [Fact]
+    public async Task Messages_are_rendered_with_the_models_chat_template_and_answered_like_pytorch()
+    {
+        var reference = TinyChatModel.Reference.Case("multi-turn");
+        using var temp = new TempDirectory("generate");
+        var messages = temp.Combine("messages.json");
+        File.WriteAllText(messages, reference.Messages.ToJsonString());
+        var wrapped = temp.Combine("conversation.json");
+        File.WriteAllText(wrapped, new System.Text.Json.Nodes.JsonObject { ["messages"] = reference.Messages.DeepClone(), ["add_generation_prompt"] = true }.ToJsonString());
+
+        var (exit, output, error) = await CliHarness.RunAsync("generate", "--model", TinyChatModel.Folder, "--messages", messages, "--max-new-tokens", $"{TinyChatModel.Reference.MaxNewTokens}");
+        var fromObject = await CliHarness.RunAsync("generate", "--model", TinyChatModel.Folder, "--messages", wrapped, "--max-new-tokens", $"{TinyChatModel.Reference.MaxNewTokens}");
+
+        Assert.True(exit == 0, error);
+        var line = Assert.Single(Lines(output));
+        Assert.Equal(reference.GreedyIds, line.GetProperty("token_ids").EnumerateArray().Select(t => t.GetInt32()));
+        Assert.Equal(reference.ResponseText, line.GetProperty("text").GetString());
+        Assert.Equal(reference.FinishReason, line.GetProperty("finish_reason").GetString());
+        Assert.Equal(output, fromObject.Output);
+    }
+
+    [Fact]
+    public async Task A_text_prompt_is_encoded_without_special_tokens_and_stop_strings_cut_the_text()
+    {
+        var reference = TinyChatModel.Reference.Case("system-and-user");
+        var ids = string.Join(",", reference.PromptIds);
+
+        var fromText = await CliHarness.RunAsync("generate", "--model", TinyChatModel.Folder, "--prompt", reference.PromptText, "--max-new-tokens", "12");
+        var fromIds = await CliHarness.RunAsync("generate", "--model", TinyChatModel.Folder, "--prompt-ids", ids, "--max-new-tokens", "12");
+        var text = Lines(fromText.Output)[0].GetProperty("text").GetString()!;
+        var stop = text.Substring(3, 3);
+        var stopped = await CliHarness.RunAsync("generate", "--model", TinyChatModel.Folder, "--prompt", reference.PromptText, "--max-new-tokens", "12", "--stop", stop);
+
+        Assert.True(fromText.ExitCode == 0, fromText.Error);
+        Assert.Equal(fromIds.Output, fromText.Output);
+        Assert.Equal(reference.ResponseText[..text.Length], text);
+        var line = Lines(stopped.Output)[0];
+        Assert.Equal(text[..text.IndexOf(stop, StringComparison.Ordinal)], line.GetProperty("text").GetString());
+        Assert.Equal("stop", line.GetProperty("finish_reason").GetString());
+    }
+
+    [Fact]
+    public async Task Malformed_messages_exit_with_2_and_say_why()
+    {
+        using var temp = new TempDirectory("generate");
+        var messages = temp.Combine("messages.json");
+        File.WriteAllText(messages, """{"turns": []}""");
+
+        var (exit, output, error) = await CliHarness.RunAsync("generate", "--model", TinyChatModel.Folder, "--messages", messages);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.Contains("an object with a \"messages\" array", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--prompt", "hello", "--prompt needs the model's tokenizer and chat template")]
     [InlineData("--prompt-ids", "1,x,3", "--prompt-ids: item 2 ('x') is not a token id")]
@@ -148,8 +203,8 @@ public sealed class GenerateCommandTests
     }
 
     /// <summary>
-    /// Stand-in for the real tokenizer (src/Inference/Text, not on this branch): one character per byte-sized
-    /// id, matching the fixtures' 256-token vocabulary; a chat is rendered as "role: content\n".
+    /// A codec that is not a tokenizer (one character per byte-sized id, a chat rendered as "role: content\n"): shows
+    /// that generate goes through whatever <see cref="PromptCodecLoader"/> it is given.
     /// </summary>
     private sealed class Latin1Codec : IPromptCodec
     {

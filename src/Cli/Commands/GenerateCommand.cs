@@ -8,21 +8,26 @@ using VerlOrleans.Cli.Generation;
 using VerlOrleans.Inference.Engine;
 using VerlOrleans.Inference.Models;
 using VerlOrleans.Inference.Sampling;
+using VerlOrleans.Inference.Text.ChatTemplates;
+using VerlOrleans.Inference.Text.Tokenization;
 
 namespace VerlOrleans.Cli.Commands;
 
 /// <summary>
 /// <c>verlorleans generate</c>: loads a Hugging Face model folder into the inference engine and continues one
-/// prompt, printing one JSON line per sequence (<c>token_ids</c>, <c>text</c>, <c>finish_reason</c>).
+/// prompt (token ids, plain text, or chat messages rendered with the model's chat template), printing one JSON line
+/// per sequence (<c>token_ids</c>, <c>text</c>, <c>finish_reason</c>).
 /// </summary>
 public static class GenerateCommand
 {
     private static readonly JsonSerializerOptions JsonLines = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="codecs">Opens a model's tokenizer and chat template for --prompt, --messages, text and stop
-    /// strings; without one only --prompt-ids and stop token ids work.</param>
+    /// strings (default: the folder's tokenizer.json and chat template); a folder without one only takes --prompt-ids
+    /// and stop token ids.</param>
     public static Command Create(PromptCodecLoader? codecs = null)
     {
+        codecs ??= TokenizerPromptCodec.Open;
         var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json + safetensors)", Required = true };
         var prompt = new Option<string?>("--prompt") { Description = "Prompt text (needs the model's tokenizer)" };
         var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt token ids, comma-separated: 1,2,3" };
@@ -52,7 +57,7 @@ public static class GenerateCommand
             var folder = parseResult.GetValue(model)!;
             try
             {
-                var codec = codecs?.Invoke(folder);
+                var codec = codecs(folder);
                 var ids = PromptIds(parseResult.GetValue(prompt), parseResult.GetValue(promptIds), parseResult.GetValue(messages), codec);
                 var sampling = new SamplingParams
                 {
@@ -70,7 +75,7 @@ public static class GenerateCommand
                 sampling.Validate();
                 if (sampling.Stop.Count > 0 && codec is null)
                 {
-                    throw new UsageException("--stop needs the model's tokenizer to decode text, which this build cannot load yet; use --stop-token-ids");
+                    throw new UsageException($"--stop needs the model's tokenizer to decode text, and {folder} has no tokenizer.json; use --stop-token-ids");
                 }
 
                 var logitsPath = parseResult.GetValue(logitsOut);
@@ -93,7 +98,8 @@ public static class GenerateCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is UsageException or CheckpointFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is UsageException or CheckpointFormatException or ArgumentException or IOException or UnauthorizedAccessException
+                or TokenizerFormatException or ChatTemplateException)
             {
                 error.WriteLine($"generate: {e.Message}");
                 return 2;
@@ -135,7 +141,7 @@ public static class GenerateCommand
 
         if (codec is null)
         {
-            throw new UsageException($"{(text is not null ? "--prompt" : "--messages")} needs the model's tokenizer and chat template, which this build cannot load yet; use --prompt-ids");
+            throw new UsageException($"{(text is not null ? "--prompt" : "--messages")} needs the model's tokenizer and chat template (no tokenizer.json in the model folder); use --prompt-ids");
         }
 
         return text is not null ? codec.EncodePrompt(text) : codec.EncodeMessages(File.ReadAllText(messagesFile!));

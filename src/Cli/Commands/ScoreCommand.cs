@@ -32,11 +32,7 @@ public static class ScoreCommand
 
             try
             {
-                var registry = RewardRegistry.CreateDefault();
-                foreach (var route in parseResult.GetValue(routes) ?? [])
-                {
-                    ApplyRoute(registry, route);
-                }
+                var registry = RewardRegistry.CreateDefault().Configure(RewardRoutingOptions.Parse(parseResult.GetValue(routes) ?? []));
 
                 var lines = Score(registry, inputPath);
                 var outputPath = parseResult.GetValue(output);
@@ -119,24 +115,4 @@ public static class ScoreCommand
         record[key] is JsonValue value && value.GetValueKind() == JsonValueKind.String
             ? value.GetValue<string>()
             : throw new RewardConfigurationException($"{where}: '{key}' must be a string, got {record[key]?.ToJsonString() ?? "nothing"}");
-
-    private static void ApplyRoute(RewardRegistry registry, string route)
-    {
-        var at = route.IndexOf('=', StringComparison.Ordinal);
-        if (at <= 0 || at == route.Length - 1)
-        {
-            throw new RewardConfigurationException($"--route '{route}' must look like SOURCE=REWARD");
-        }
-
-        var source = route[..at];
-        var reward = route[(at + 1)..];
-        if (source.EndsWith('*'))
-        {
-            registry.RoutePrefix(source[..^1], reward);
-        }
-        else
-        {
-            registry.Route(source, reward);
-        }
-    }
 }

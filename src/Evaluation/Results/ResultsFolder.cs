@@ -8,6 +8,9 @@ public static class ResultsFolder
     public const string ResultsParquetFile = "results.parquet";
     public const string MetricsFile = "metrics.json";
 
+    /// <summary>What became of the prompts: counts, and every filtered or truncated row.</summary>
+    public const string PromptReportFile = "prompt_report.json";
+
     /// <summary>Writes text through a temporary file renamed into place, so readers never see half a file.</summary>
     internal static void WriteAtomically(string path, string text)
     {

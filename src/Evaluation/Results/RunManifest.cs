@@ -52,11 +52,22 @@ public sealed record DatasetSelection(string PromptKey, string DataSourceKey, st
 /// <summary>Which model answered: its folder, a content hash of its weights, and how it ran.</summary>
 public sealed record ModelIdentity(string Path, string? ContentHash, string? DType, string? Device);
 
-/// <summary>Sampling parameters (verl's <c>val_kwargs</c> and response length).</summary>
-public sealed record SamplingSettings(int N, double Temperature, double TopP, int TopK, int MaxResponseLength, ulong? Seed);
+/// <summary>Sampling parameters (verl's <c>val_kwargs</c> and response length), with the stop rules that end responses.</summary>
+public sealed record SamplingSettings(int N, double Temperature, double TopP, int TopK, int MaxResponseLength, ulong? Seed)
+{
+    public double MinP { get; init; }
+
+    public IReadOnlyList<int> StopTokenIds { get; init; } = [];
+
+    public IReadOnlyList<string> Stop { get; init; } = [];
+}
 
 /// <summary>Prompt building: length limit, truncation mode, overlong filtering and chat-template arguments.</summary>
-public sealed record PromptSettings(int MaxPromptLength, string Truncation, bool FilterOverlongPrompts, JsonObject? ApplyChatTemplateKwargs);
+public sealed record PromptSettings(int MaxPromptLength, string Truncation, bool FilterOverlongPrompts, JsonObject? ApplyChatTemplateKwargs)
+{
+    /// <summary>SHA-256 of the chat template's source: another template makes other prompts.</summary>
+    public string? ChatTemplateSha256 { get; init; }
+}
 
 /// <summary>The reward manager mode and any data-source routes added to verl's defaults.</summary>
 public sealed record RewardSettings(string Mode, IReadOnlyDictionary<string, string>? Routes = null);

@@ -1,0 +1,66 @@
+using VerlOrleans.Checkpoints;
+using VerlOrleans.Checkpoints.Layouts;
+using VerlOrleans.Checkpoints.Merge;
+using VerlOrleans.Checkpoints.Safetensors;
+
+namespace VerlOrleans.Cli.Evaluation;
+
+/// <summary>
+/// The Hugging Face folder an evaluation loads, from what the user named: a Hugging Face folder as it is, or a verl
+/// actor folder merged (bf16, verl's merge) into a cache folder named by the merged weights' content hash, which later
+/// runs of the same checkpoint reuse. <see cref="ContentHash"/> identifies the weights either way.
+/// </summary>
+public sealed record EvalModel(string GivenPath, string Folder, string ContentHash, bool Merged)
+{
+    /// <summary>$XDG_CACHE_HOME/verlorleans/merged, or ~/.cache/verlorleans/merged.</summary>
+    public static string DefaultMergeCache =>
+        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache
+            ? cache
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "verlorleans", "merged");
+
+    /// <summary>Resolves <paramref name="path"/>; throws <see cref="CheckpointFormatException"/> for anything but one model.</summary>
+    public static async Task<EvalModel> ResolveAsync(string path, string mergeCache, TextWriter log, CancellationToken cancellationToken)
+    {
+        var found = CheckpointDiscovery.Discover(path);
+        switch (found.Kind)
+        {
+            case CheckpointKind.HuggingFace:
+                return new EvalModel(found.Path, found.Path, ModelContentHash.Compute(SafetensorsModel.Open(found.Path), cancellationToken), Merged: false);
+            case CheckpointKind.VerlShardSet:
+                return await MergeAsync(found.Path, mergeCache, log, cancellationToken);
+            default:
+                var steps = string.Join(", ", found.Checkpoints.Select(c => c.Path));
+                throw new CheckpointFormatException(found.Path, $"a verl run folder holds several checkpoints; evaluate one of them ({steps})");
+        }
+    }
+
+    private static async Task<EvalModel> MergeAsync(string actor, string mergeCache, TextWriter log, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(mergeCache);
+        var staging = Path.Combine(mergeCache, $".merging-{Guid.NewGuid():N}");
+        try
+        {
+            log.WriteLine($"merging {actor} ...");
+            var result = await CheckpointMerger.MergeAsync(actor, new MergeOptions(staging), cancellationToken: cancellationToken);
+            var folder = Path.Combine(mergeCache, result.ContentHash);
+            if (Directory.Exists(folder))
+            {
+                log.WriteLine($"merged weights {result.ContentHash[..16]} already in {folder}; reusing it");
+            }
+            else
+            {
+                Directory.Move(staging, folder);
+                log.WriteLine($"merged {result.TensorCount} tensors into {folder}");
+            }
+
+            return new EvalModel(actor, folder, result.ContentHash, Merged: true);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+}
