@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using Orleans.Dashboard;
 using VerlOrleans.Dashboard;
+using VerlOrleans.Silo.Api;
 using VerlOrleans.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ builder.AddServiceDefaults();
 builder.AddVerlOrleansSilo();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
 var app = builder.Build();
 
@@ -18,6 +20,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapDefaultEndpoints();
 app.MapOrleansDashboard(routePrefix: "/orleans");
+app.MapGridApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -26,6 +26,8 @@ public sealed class GridClusterFixture : IAsyncLifetime
         {
             options.DataDirectory = _data.Path;
             options.SiloReportInterval = TimeSpan.FromSeconds(1);
+            options.ModelMaxSequenceLength = 1024;
+            options.ModelMaxBatchSize = 16;
         }));
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -9,6 +9,7 @@ using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Cluster;
 using VerlOrleans.Grains.Models;
 using VerlOrleans.Grains.Models.Placement;
+using VerlOrleans.Grains.Runs;
 using VerlOrleans.Grains.Storage;
 
 namespace VerlOrleans.Grains.Hosting;
@@ -43,6 +44,9 @@ public static class GridSiloBuilderExtensions
         silo.Services.AddSingleton(sp => new CheckpointPreparer(sp.GetRequiredService<IOptions<GridOptions>>().Value.ModelCacheDirectory));
         silo.Services.AddSingleton<SiloReporter>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReporter>());
+        silo.Services.AddSingleton<EvaluationRunExecutor>();
+        silo.Services.AddSingleton<RunResumer>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunResumer>());
 
         foreach (var name in new[] { StorageName, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, "PubSubStore" })
         {

@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Evaluation.Datasets;
+using VerlOrleans.Evaluation.Prompts;
+using VerlOrleans.Evaluation.Results;
+using VerlOrleans.Evaluation.Rewards;
+using VerlOrleans.Evaluation.Runs;
+using VerlOrleans.Inference.Sampling;
+using VerlOrleans.Inference.Text.ChatTemplates;
+using VerlOrleans.Inference.Text.Tokenization;
+
+namespace VerlOrleans.Grains.Runs;
+
+/// <summary>
+/// Runs the evaluation library's pipeline for a run grain: translates the wire spec into the library's spec, loads
+/// the model folder's tokenizer and chat template, and reports progress in the contract's terms. Blocking and long:
+/// the grain calls it on the thread pool.
+/// </summary>
+public sealed class EvaluationRunExecutor(TimeProvider clock)
+{
+    public async Task<IReadOnlyDictionary<string, double>> RunAsync(
+        RunSpec spec, string modelPath, string contentHash, string resultsDirectory, string runId, IResponseGenerator generator,
+        IProgress<RunProgress> progress, CancellationToken cancellationToken)
+    {
+        var pipeline = new EvaluationPipeline(HfTokenizer.FromDirectory(modelPath), ChatTemplate.FromDirectory(modelPath), generator, clock: clock);
+        var outcome = await pipeline.RunAsync(
+            ToEvaluationSpec(spec, modelPath, contentHash, resultsDirectory, runId),
+            new SynchronousProgressAdapter(progress),
+            cancellationToken);
+        return outcome.Metrics.ToDictionary(m => m.Key, m => m.Value);
+    }
+
+    /// <summary>The library's spec for a run: same files, prompts, sampling and rewards; results in the run's folder.</summary>
+    public static EvaluationSpec ToEvaluationSpec(RunSpec spec, string modelPath, string contentHash, string resultsDirectory, string runId) => new()
+    {
+        DataFiles = spec.DataFiles,
+        Dataset = new DatasetOptions
+        {
+            PromptKey = spec.Prompt.PromptKey,
+            MaxSamples = spec.MaxSamples ?? -1,
+            Shuffle = spec.Shuffle,
+            Seed = (ulong)spec.Seed,
+        },
+        Prompt = new PromptOptions
+        {
+            MaxPromptLength = spec.Prompt.MaxPromptLength,
+            Truncation = Enum.Parse<TruncationMode>(spec.Prompt.Truncation, ignoreCase: true),
+            FilterOverlongPrompts = spec.Prompt.FilterOverlongPrompts,
+            ApplyChatTemplateKwargs = spec.Prompt.ChatTemplateKwargsJson is { } json ? JsonNode.Parse(json) as JsonObject
+                ?? throw new ArgumentException($"chat template kwargs must be a JSON object: {json}") : null,
+        },
+        Sampling = new SamplingParams
+        {
+            N = spec.Sampling.N,
+            Temperature = spec.Sampling.Temperature,
+            TopP = spec.Sampling.TopP,
+            TopK = spec.Sampling.TopK,
+            MinP = spec.Sampling.MinP,
+            Seed = spec.Sampling.Seed,
+            MaxTokens = spec.Sampling.MaxTokens,
+            StopTokenIds = spec.Sampling.StopTokenIds,
+            Stop = spec.Sampling.Stop,
+        },
+        RewardMode = spec.RewardMode switch
+        {
+            "legacy" or "naive" => RewardMode.Naive,
+            "reward-loop" => RewardMode.RewardLoop,
+            _ => throw new ArgumentException($"reward mode '{spec.RewardMode}' is not one of: legacy, reward-loop"),
+        },
+        OutputFolder = resultsDirectory,
+        MaxInFlight = spec.BatchSize,
+        CallerId = runId,
+        Model = new ModelIdentity(modelPath, contentHash, spec.DType, null),
+    };
+
+    /// <summary>Maps the library's progress onto the contract's (called on the pipeline's threads).</summary>
+    private sealed class SynchronousProgressAdapter(IProgress<RunProgress> target) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) => target.Report(new RunProgress
+        {
+            SamplesDone = (int)value.SamplesDone,
+            SamplesTotal = (int)value.SamplesTotal,
+            PromptsFiltered = (int)value.PromptsFiltered,
+            PromptsTruncated = (int)value.PromptsTruncated,
+            GeneratedTokens = value.GeneratedTokens,
+            TokensPerSecond = value.TokensPerSecond,
+            Eta = value.Eta,
+            MeanScores = value.MeanScores,
+        });
+    }
+}

@@ -1,0 +1,266 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Utilities;
+using VerlOrleans.Contracts.Catalog;
+using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Models;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Grains.Checkpoints;
+using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Models;
+using VerlOrleans.Grains.Models.Placement;
+using VerlOrleans.Grains.Storage;
+
+namespace VerlOrleans.Grains.Runs;
+
+/// <summary>
+/// Drives one evaluation: checkpoint ready → model loaded → the evaluation pipeline on the thread pool, generating
+/// through the model grain. The grain stays responsive (status, cancel) while the pipeline runs; progress goes to
+/// observers and the sweep at most four times a second. Persisted, and resumable from its results folder.
+/// </summary>
+[Reentrant]
+public sealed partial class EvaluationRunGrain(
+    [PersistentState("run", GridSiloBuilderExtensions.StorageName)] IPersistentState<RunGrainState> state,
+    EvaluationRunExecutor executor,
+    ModelEngineFactory engines,
+    IOptions<GridOptions> options,
+    TimeProvider clock,
+    ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private readonly ObserverManager<IRunObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
+    private CancellationTokenSource? _cancellation;
+    private Task? _execution;
+    private RunProgress? _live;
+    private RunStatus? _published;
+    private DateTimeOffset _persistedAt;
+
+    private string RunId => this.GetPrimaryKeyString();
+
+    private RunStatus Status
+    {
+        get
+        {
+            var status = state.State.Status ?? new RunStatus { RunId = RunId };
+            return status.State == RunState.Running && Volatile.Read(ref _live) is { } live ? status with { Progress = live } : status;
+        }
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(PollInterval, PollInterval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public async Task<RunStatus> StartAsync(RunSpec spec, string? sweepId = null)
+    {
+        if (state.State.Status is { Spec: not null } existing)
+        {
+            return existing.Spec == spec || SameSpec(existing.Spec, spec)
+                ? Status
+                : throw new InvalidOperationException($"run '{RunId}' already exists with different settings");
+        }
+
+        state.State.Status = new RunStatus
+        {
+            RunId = RunId,
+            Spec = spec,
+            State = RunState.Pending,
+            SweepId = sweepId,
+            CreatedAt = clock.GetUtcNow(),
+            ResultsDirectory = Path.Combine(options.Value.RunsDirectory, FileGrainStorage.SafeFileName(RunId)),
+        };
+        await state.WriteStateAsync();
+        await TrackAsync();
+        _execution = ExecuteAsync();
+        return Status;
+    }
+
+    public Task<RunStatus> GetStatusAsync() => Task.FromResult(Status);
+
+    public async Task<RunStatus> CancelAsync()
+    {
+        if (_cancellation is not null)
+        {
+            await _cancellation.CancelAsync();
+        }
+        else if (state.State.Status is { } status && !status.State.IsFinished())
+        {
+            await FinishAsync(RunState.Cancelled, null);
+        }
+
+        return Status;
+    }
+
+    public Task ResumeAsync()
+    {
+        if (_execution is null && state.State.Status is { Spec: not null } status && !status.State.IsFinished())
+        {
+            _execution = ExecuteAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SubscribeAsync(IRunObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IRunObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private async Task ExecuteAsync()
+    {
+        using var cancellation = new CancellationTokenSource();
+        _cancellation = cancellation;
+        var token = cancellation.Token;
+        var spec = state.State.Status!.Spec!;
+        try
+        {
+            var checkpoint = await PrepareCheckpointAsync(spec, token);
+            if (checkpoint is null)
+            {
+                return;
+            }
+
+            var modelKey = ModelKeys.For(checkpoint.ContentHash!, spec.DType);
+            var loadSpec = new ModelLoadSpec(checkpoint.ModelPath!, spec.DType);
+            await UpdateAsync(s => s with { State = RunState.Loading, ModelKey = modelKey, Step = checkpoint.Step });
+            var bytes = await Task.Run(() => engines.EstimateBytes(loadSpec.ModelPath, "cpu", spec.DType), token);
+            if (!await LoadModelAsync(modelKey, loadSpec, bytes, token))
+            {
+                return;
+            }
+
+            await UpdateAsync(s => s with { State = RunState.Running, StartedAt = s.StartedAt ?? clock.GetUtcNow() });
+            var generator = new ModelGrainResponseGenerator(GrainFactory, modelKey, loadSpec, RunId, bytes);
+            var progress = new SynchronousProgress<RunProgress>(p => Volatile.Write(ref _live, p));
+            var resultsDirectory = state.State.Status.ResultsDirectory!;
+            var metrics = await Task.Run(() => executor.RunAsync(spec, loadSpec.ModelPath, checkpoint.ContentHash!, resultsDirectory, RunId, generator, progress, token), token);
+            await UpdateAsync(s => s with { Metrics = metrics, Progress = Volatile.Read(ref _live) ?? s.Progress });
+            await FinishAsync(RunState.Completed, null);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            await FinishAsync(RunState.Cancelled, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogRunFailed(logger, e, RunId);
+            await FinishAsync(RunState.Failed, e.Message);
+        }
+        finally
+        {
+            _cancellation = null;
+            _execution = null;
+        }
+    }
+
+    private async Task<CheckpointStatus?> PrepareCheckpointAsync(RunSpec spec, CancellationToken token)
+    {
+        var grain = GrainFactory.GetGrain<ICheckpointGrain>(CheckpointPaths.Normalize(spec.Checkpoint));
+        var checkpoint = await grain.PrepareAsync();
+        while (!checkpoint.IsSettled)
+        {
+            var runState = checkpoint.State == CheckpointState.Merging ? RunState.Merging : RunState.Validating;
+            if (state.State.Status!.State != runState)
+            {
+                await UpdateAsync(s => s with { State = runState, Step = checkpoint.Step });
+            }
+
+            await Task.Delay(PollInterval, token);
+            checkpoint = await grain.GetStatusAsync();
+        }
+
+        if (checkpoint.State == CheckpointState.Ready)
+        {
+            return checkpoint;
+        }
+
+        var why = checkpoint.State == CheckpointState.Invalid
+            ? "checkpoint is invalid: " + string.Join("; ", checkpoint.Validation!.Issues.Where(i => i.Severity == "error").Select(i => $"[{i.Code}] {i.Message}" + (i.File is null ? "" : $" in {i.File}")))
+            : $"checkpoint could not be prepared: {checkpoint.Error}";
+        await FinishAsync(RunState.Failed, why);
+        return null;
+    }
+
+    private async Task<bool> LoadModelAsync(string modelKey, ModelLoadSpec loadSpec, long bytes, CancellationToken token)
+    {
+        RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, bytes);
+        var model = GrainFactory.GetGrain<IModelGrain>(modelKey);
+        var status = await model.LoadAsync(loadSpec);
+        while (status.State is ModelState.Loading)
+        {
+            await Task.Delay(PollInterval, token);
+            status = await model.GetStatusAsync();
+        }
+
+        if (status.State == ModelState.Ready)
+        {
+            return true;
+        }
+
+        await FinishAsync(RunState.Failed, $"model {modelKey} did not load: {status.Error ?? status.State.ToString()}");
+        return false;
+    }
+
+    private async Task FinishAsync(RunState final, string? error)
+    {
+        await UpdateAsync(s => s with { State = final, Error = error, FinishedAt = clock.GetUtcNow(), Progress = Volatile.Read(ref _live) ?? s.Progress });
+        await PublishAsync(CancellationToken.None);
+    }
+
+    private async Task UpdateAsync(Func<RunStatus, RunStatus> change)
+    {
+        state.State.Status = change(Status);
+        await state.WriteStateAsync();
+        _persistedAt = clock.GetUtcNow();
+        await TrackAsync();
+    }
+
+    private Task TrackAsync()
+    {
+        var s = state.State.Status!;
+        return GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey)
+            .TrackRunAsync(new RunSummary(RunId, s.Spec?.Checkpoint ?? "", s.Step, s.State, s.SweepId, s.CreatedAt));
+    }
+
+    /// <summary>Sends the status to observers and the sweep when it changed; persists live progress every few seconds.</summary>
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        var status = Status;
+        if (status == _published || state.State.Status is null)
+        {
+            return;
+        }
+
+        _published = status;
+        // Not awaited: a slow or gone observer must not hold up the run; Notify drops observers whose calls fail.
+        _ = _observers.Notify((Func<IRunObserver, Task>)(o => o.OnRunStatusAsync(status)));
+        if (status.SweepId is { } sweepId)
+        {
+            await GrainFactory.GetGrain<ISweepGrain>(sweepId).OnRunStatusAsync(status);
+        }
+
+        if (status.State == RunState.Running && clock.GetUtcNow() - _persistedAt > TimeSpan.FromSeconds(5))
+        {
+            await UpdateAsync(s => s with { Progress = status.Progress });
+        }
+    }
+
+    private static bool SameSpec(RunSpec a, RunSpec b) =>
+        a with { DataFiles = [], Sampling = a.Sampling with { StopTokenIds = [], Stop = [] } } == b with { DataFiles = [], Sampling = b.Sampling with { StopTokenIds = [], Stop = [] } }
+        && a.DataFiles.SequenceEqual(b.DataFiles)
+        && a.Sampling.StopTokenIds.SequenceEqual(b.Sampling.StopTokenIds)
+        && a.Sampling.Stop.SequenceEqual(b.Sampling.Stop);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string runId);
+}

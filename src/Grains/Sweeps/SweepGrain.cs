@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Utilities;
+using VerlOrleans.Contracts.Catalog;
+using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Grains.Hosting;
+
+namespace VerlOrleans.Grains.Sweeps;
+
+/// <summary>
+/// Many checkpoints × one dataset. Expands run folders into their global_step_N checkpoints, starts one run per
+/// checkpoint (at most <see cref="SweepSpec.MaxConcurrentRuns"/> at once, the rest queued), and keeps the
+/// comparison table current from its runs' updates.
+/// </summary>
+[Reentrant]
+public sealed class SweepGrain(
+    [PersistentState("sweep", GridSiloBuilderExtensions.StorageName)] IPersistentState<SweepGrainState> state,
+    TimeProvider clock,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    private readonly ObserverManager<ISweepObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
+    private SweepStatus? _published;
+
+    private string SweepId => this.GetPrimaryKeyString();
+
+    private SweepStatus Status => state.State.Status ?? new SweepStatus { SweepId = SweepId };
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromMilliseconds(250);
+        this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        // After a restart: queued runs start again as soon as the sweep is touched.
+        return Status.IsFinished ? Task.CompletedTask : StartQueuedRunsAsync();
+    }
+
+    public async Task<SweepStatus> StartAsync(SweepSpec spec)
+    {
+        if (state.State.Status is { Spec: not null })
+        {
+            return Status;
+        }
+
+        var catalog = GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
+        var rows = new List<SweepRow>();
+        string? error = null;
+        try
+        {
+            foreach (var path in spec.Checkpoints)
+            {
+                foreach (var key in await catalog.RegisterCheckpointsAsync(path))
+                {
+                    var checkpoint = await GrainFactory.GetGrain<ICheckpointGrain>(key).GetStatusAsync();
+                    rows.Add(new SweepRow { Checkpoint = key, Step = checkpoint.Step, RunId = $"{SweepId}-{rows.Count + 1:D3}", State = RunState.Pending });
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = e.Message;
+        }
+
+        state.State.Status = new SweepStatus
+        {
+            SweepId = SweepId,
+            Spec = spec,
+            Rows = rows.OrderBy(r => r.Step ?? long.MaxValue).ThenBy(r => r.Checkpoint, StringComparer.Ordinal).ToList(),
+            CreatedAt = clock.GetUtcNow(),
+            Error = error ?? (rows.Count == 0 ? "no checkpoints found" : null),
+        };
+        await state.WriteStateAsync();
+        await TrackAsync();
+        await StartQueuedRunsAsync();
+        return Status;
+    }
+
+    public Task<SweepStatus> GetStatusAsync() => Task.FromResult(Status);
+
+    public async Task<SweepStatus> CancelAsync()
+    {
+        foreach (var row in Status.Rows.Where(r => !r.State.IsFinished()))
+        {
+            var run = await GrainFactory.GetGrain<IEvaluationRunGrain>(row.RunId).CancelAsync();
+            await OnRunStatusAsync(run.State == RunState.Pending ? run with { State = RunState.Cancelled } : run);
+        }
+
+        return Status;
+    }
+
+    public async Task OnRunStatusAsync(RunStatus status)
+    {
+        var rows = Status.Rows.ToList();
+        var index = rows.FindIndex(r => r.RunId == status.RunId);
+        if (index < 0)
+        {
+            return;
+        }
+
+        var before = rows[index];
+        rows[index] = before with
+        {
+            State = status.State,
+            Step = status.Step ?? before.Step,
+            Fraction = status.Progress.Fraction,
+            MeanScores = status.Progress.MeanScores,
+            Metrics = status.Metrics,
+            Error = status.Error,
+        };
+        state.State.Status = Status with { Rows = rows };
+        if (before.State != status.State)
+        {
+            await state.WriteStateAsync();
+            await TrackAsync();
+            await StartQueuedRunsAsync();
+        }
+    }
+
+    public Task SubscribeAsync(ISweepObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(ISweepObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private async Task StartQueuedRunsAsync()
+    {
+        var status = Status;
+        if (status.Spec is null)
+        {
+            return;
+        }
+
+        var running = status.Rows.Count(r => r.State is not RunState.Pending && !r.State.IsFinished());
+        var started = status.Rows.Where(r => r.State == RunState.Pending).Take(Math.Max(0, status.Spec.MaxConcurrentRuns - running)).ToList();
+        foreach (var row in started)
+        {
+            var spec = status.Spec.Template with { Checkpoint = row.Checkpoint };
+            var run = await GrainFactory.GetGrain<IEvaluationRunGrain>(row.RunId).StartAsync(spec, SweepId);
+            // A run still Pending right after start counts as started: mark it so it is not started twice.
+            await OnRunStatusAsync(run.State == RunState.Pending ? run with { State = RunState.Validating } : run);
+        }
+    }
+
+    private Task TrackAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey)
+        .TrackSweepAsync(new SweepSummary(SweepId, Status.Rows.Count, Status.IsFinished, Status.CreatedAt));
+
+    private Task PublishAsync(CancellationToken cancellationToken)
+    {
+        var status = Status;
+        if (status != _published && state.State.Status is not null)
+        {
+            _published = status;
+            _ = _observers.Notify((Func<ISweepObserver, Task>)(o => o.OnSweepStatusAsync(status)));
+        }
+
+        return Task.CompletedTask;
+    }
+}

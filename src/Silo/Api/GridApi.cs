@@ -1,0 +1,116 @@
+using VerlOrleans.Contracts.Catalog;
+using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
+
+namespace VerlOrleans.Silo.Api;
+
+/// <summary>
+/// The grid's HTTP API (JSON): register checkpoints, start and cancel runs and sweeps, read status, download
+/// results. Every endpoint is a thin call into a grain; long work is started and observed, never awaited here.
+/// </summary>
+public static class GridApi
+{
+    /// <summary>Result files a client may download from a run's folder.</summary>
+    public static readonly IReadOnlySet<string> ResultFiles = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "results.jsonl", "results.parquet", "metrics.json", "manifest.json",
+    };
+
+    public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+
+        api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Path) || !Directory.Exists(request.Path))
+            {
+                return Results.Problem($"checkpoint folder '{request.Path}' does not exist", statusCode: 400);
+            }
+
+            var keys = await Catalog(grains).RegisterCheckpointsAsync(request.Path);
+            var statuses = await Task.WhenAll(keys.Select(k => grains.GetGrain<ICheckpointGrain>(k).PrepareAsync()));
+            return Results.Ok(statuses);
+        }).WithName("RegisterCheckpoints").WithSummary("Registers and prepares a checkpoint, or every global_step_N of a verl run folder.");
+
+        api.MapGet("/checkpoints", async (IGrainFactory grains) => Results.Ok(await Catalog(grains).ListCheckpointsAsync()))
+            .WithName("ListCheckpoints");
+
+        api.MapGet("/models", async (IGrainFactory grains) => Results.Ok(await Catalog(grains).ListModelsAsync()))
+            .WithName("ListModels");
+
+        api.MapPost("/runs", async (StartRunRequest request, IGrainFactory grains, TimeProvider clock) =>
+        {
+            var runId = request.RunId ?? GridIds.New("run", clock);
+            if (!GridIds.IsValid(runId))
+            {
+                return Results.Problem($"run id '{runId}' may only hold letters, digits, '-', '_' and '.'", statusCode: 400);
+            }
+
+            var status = await grains.GetGrain<IEvaluationRunGrain>(runId).StartAsync(request.Spec);
+            return Results.Accepted($"/api/runs/{runId}", status);
+        }).WithName("StartRun").WithSummary("Starts an evaluation run and returns at once (202).");
+
+        api.MapGet("/runs", async (IGrainFactory grains) => Results.Ok(await Catalog(grains).ListRunsAsync())).WithName("ListRuns");
+
+        api.MapGet("/runs/{runId}", async (string runId, IGrainFactory grains) =>
+            await FindRunAsync(grains, runId) is { } status ? Results.Ok(status) : Results.NotFound())
+            .WithName("GetRun");
+
+        api.MapPost("/runs/{runId}/cancel", async (string runId, IGrainFactory grains) =>
+            await FindRunAsync(grains, runId) is null ? Results.NotFound() : Results.Ok(await grains.GetGrain<IEvaluationRunGrain>(runId).CancelAsync()))
+            .WithName("CancelRun");
+
+        api.MapGet("/runs/{runId}/files/{name}", async (string runId, string name, IGrainFactory grains) =>
+        {
+            if (!ResultFiles.Contains(name) || await FindRunAsync(grains, runId) is not { ResultsDirectory: { } folder })
+            {
+                return Results.NotFound();
+            }
+
+            var path = Path.Combine(folder, name);
+            return File.Exists(path)
+                ? Results.File(path, name.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", name)
+                : Results.NotFound();
+        }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json or manifest.json of a run.");
+
+        api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, TimeProvider clock) =>
+        {
+            var sweepId = request.SweepId ?? GridIds.New("sweep", clock);
+            if (!GridIds.IsValid(sweepId))
+            {
+                return Results.Problem($"sweep id '{sweepId}' may only hold letters, digits, '-', '_' and '.'", statusCode: 400);
+            }
+
+            var status = await grains.GetGrain<ISweepGrain>(sweepId).StartAsync(request.Spec);
+            return Results.Accepted($"/api/sweeps/{sweepId}", status);
+        }).WithName("StartSweep").WithSummary("Evaluates many checkpoints (or a verl run folder) with one setup.");
+
+        api.MapGet("/sweeps", async (IGrainFactory grains) => Results.Ok(await Catalog(grains).ListSweepsAsync())).WithName("ListSweeps");
+
+        api.MapGet("/sweeps/{sweepId}", async (string sweepId, IGrainFactory grains) =>
+        {
+            var status = await grains.GetGrain<ISweepGrain>(sweepId).GetStatusAsync();
+            return status.Spec is null ? Results.NotFound() : Results.Ok(status);
+        }).WithName("GetSweep");
+
+        api.MapPost("/sweeps/{sweepId}/cancel", async (string sweepId, IGrainFactory grains) =>
+            Results.Ok(await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync()))
+            .WithName("CancelSweep");
+
+        return app;
+    }
+
+    private static ICatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
+
+    private static async Task<RunStatus?> FindRunAsync(IGrainFactory grains, string runId)
+    {
+        if (!GridIds.IsValid(runId))
+        {
+            return null;
+        }
+
+        var status = await grains.GetGrain<IEvaluationRunGrain>(runId).GetStatusAsync();
+        return status.Spec is null ? null : status;
+    }
+}
