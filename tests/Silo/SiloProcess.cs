@@ -11,9 +11,24 @@ namespace VerlOrleans.Silo.Tests;
 /// </summary>
 public sealed class SiloProcess : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new("silo-process");
+    private readonly TempDirectory? _ownedData;
     private readonly StringBuilder _log = new();
     private Process? _process;
+
+    /// <summary>A silo with its own temporary data directory (deleted on dispose).</summary>
+    public SiloProcess()
+    {
+        _ownedData = new TempDirectory("silo-process");
+        DataDirectory = _ownedData.Path;
+    }
+
+    /// <summary>A silo over an existing data directory (kept on dispose), e.g. to restart on the same state.</summary>
+    public SiloProcess(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+    }
+
+    public string DataDirectory { get; }
 
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}/");
 
@@ -45,7 +60,8 @@ public sealed class SiloProcess : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["VERLORLEANS__DATADIRECTORY"] = _data.Path;
+        start.Environment["VERLORLEANS__DATADIRECTORY"] = DataDirectory;
+        start.Environment["VERLORLEANS__MODELMAXSEQUENCELENGTH"] = "1024";
         start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = $"e2e-{Guid.NewGuid():N}";
@@ -87,16 +103,21 @@ public sealed class SiloProcess : IAsyncLifetime
         throw new TimeoutException($"the silo did not report healthy at {BaseAddress} within 120 s:\n{Log}");
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Kills the silo at once (SIGKILL to the whole process tree), as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
     {
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async Task DisposeAsync()
+    {
+        await KillAsync();
         _process?.Dispose();
-        _data.Dispose();
+        _ownedData?.Dispose();
     }
 
     private void Append(string? line)
