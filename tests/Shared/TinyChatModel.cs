@@ -11,18 +11,6 @@ public static class TinyChatModel
 {
     public static string Folder { get; } = Require(Path.Combine(RepositoryPaths.Root, "tests", "Fixtures", "tiny-chat"));
 
-    /// <summary>Copies the model folder to <paramref name="destination"/> (tests that write next to it).</summary>
-    public static string CopyTo(string destination)
-    {
-        Directory.CreateDirectory(destination);
-        foreach (var file in Directory.GetFiles(Folder))
-        {
-            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)), overwrite: true);
-        }
-
-        return destination;
-    }
-
     public static TinyChatReference Reference { get; } = TinyChatReference.Load(Path.Combine(RepositoryPaths.Root, "tests", "Fixtures", "tiny-chat.reference.json"));
 
     private static string Require(string folder) =>

@@ -61,8 +61,10 @@ public sealed class EvaluationPipeline
         var sampling = ResolveSampling(spec.Sampling, previous);
         var manifest = BuildManifest(spec, dataset, datasetOptions, sampling);
 
-        await using var writer = await ResultsWriter.OpenAsync(folder, manifest, spec.Results with { Resume = true }, cancellationToken).ConfigureAwait(false);
+        // Plan before the folder is touched: a run refused here (an overlong prompt, an unrouted source) leaves no
+        // manifest behind that would block the corrected run in the same folder.
         var plan = await PromptPlan.BuildAsync(dataset, builder, registry, cancellationToken).ConfigureAwait(false);
+        await using var writer = await ResultsWriter.OpenAsync(folder, manifest, spec.Results with { Resume = true }, cancellationToken).ConfigureAwait(false);
         plan.Write(folder, spec.Prompt);
         var tracker = new ProgressTracker(_clock, plan.Selected, plan.Filtered, plan.Truncated, plan.Kept * sampling.N);
         foreach (var done in await ResultsReader.ReadJsonlAsync(Path.Combine(folder, ResultsFolder.ResultsJsonlFile), cancellationToken: cancellationToken).ConfigureAwait(false))

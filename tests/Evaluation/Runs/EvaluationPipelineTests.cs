@@ -166,9 +166,12 @@ public sealed class EvaluationPipelineTests(TinyChatEngine engine) : IClassFixtu
             RewardRoutes = RewardRoutingOptions.Parse(["my/*=gsm8k"]),
         });
 
+        var corrected = await Pipeline(recording).RunAsync(Spec(data, temp.Combine("a"), Greedy with { MaxTokens = 2 }));
+
         Assert.StartsWith(data + ": row 0: prompt length 170 is longer than max_prompt_length 60", overlong.Message, StringComparison.Ordinal);
+        Assert.Equal(3, corrected.SamplesGenerated);                           // the refused run left nothing in the folder
         Assert.Contains("row 0: no reward for data_source 'my/source'", unknown.Message, StringComparison.Ordinal);
-        Assert.Equal(2, recording.Calls);                                      // only the routed run generated
+        Assert.Equal(5, recording.Calls);                                      // only the routed and the corrected runs generated
         Assert.Equal(2, routed.SamplesGenerated);
     }
 
