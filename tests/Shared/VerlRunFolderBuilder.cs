@@ -12,13 +12,10 @@ namespace VerlOrleans.Testing;
 /// </summary>
 public static class VerlRunFolderBuilder
 {
-    /// <summary>The committed tiny chat model (Hugging Face folder).</summary>
-    public static string TinyChatModel => Path.Combine(RepositoryPaths.Root, "tests", "Fixtures", "tiny-chat");
-
     /// <summary>Writes steps 1..<paramref name="steps"/> under <paramref name="runFolder"/>; returns the actor folders.</summary>
     public static IReadOnlyList<string> Write(string runFolder, int steps, int worldSize = 2)
     {
-        var model = SafetensorsModel.Open(TinyChatModel);
+        var model = SafetensorsModel.Open(TinyChatModel.Folder);
         var actors = new List<string>();
         for (var step = 1; step <= steps; step++)
         {
@@ -64,7 +61,7 @@ public static class VerlRunFolderBuilder
         var huggingFace = Directory.CreateDirectory(Path.Combine(actor, "huggingface")).FullName;
         foreach (var file in new[] { "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json" })
         {
-            File.Copy(Path.Combine(TinyChatModel, file), Path.Combine(huggingFace, file));
+            File.Copy(Path.Combine(TinyChatModel.Folder, file), Path.Combine(huggingFace, file));
         }
     }
 

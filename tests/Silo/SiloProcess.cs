@@ -22,11 +22,13 @@ public sealed class SiloProcess : IAsyncLifetime
         DataDirectory = _ownedData.Path;
     }
 
-    /// <summary>A silo over an existing data directory (kept on dispose), e.g. to restart on the same state.</summary>
-    public SiloProcess(string dataDirectory)
+    private SiloProcess(string dataDirectory)
     {
         DataDirectory = dataDirectory;
     }
+
+    /// <summary>A silo over an existing data directory (kept on dispose), e.g. to restart on the same state.</summary>
+    public static SiloProcess OnDataDirectory(string dataDirectory) => new(dataDirectory);
 
     public string DataDirectory { get; }
 

@@ -36,31 +36,11 @@ public sealed record EvalModel(string GivenPath, string Folder, string ContentHa
 
     private static async Task<EvalModel> MergeAsync(string actor, string mergeCache, TextWriter log, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(mergeCache);
-        var staging = Path.Combine(mergeCache, $".merging-{Guid.NewGuid():N}");
-        try
-        {
-            log.WriteLine($"merging {actor} ...");
-            var result = await CheckpointMerger.MergeAsync(actor, new MergeOptions(staging), cancellationToken: cancellationToken);
-            var folder = Path.Combine(mergeCache, result.ContentHash);
-            if (Directory.Exists(folder))
-            {
-                log.WriteLine($"merged weights {result.ContentHash[..16]} already in {folder}; reusing it");
-            }
-            else
-            {
-                Directory.Move(staging, folder);
-                log.WriteLine($"merged {result.TensorCount} tensors into {folder}");
-            }
-
-            return new EvalModel(actor, folder, result.ContentHash, Merged: true);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
+        log.WriteLine($"merging {actor} ...");
+        var cached = await ModelCache.MergeIntoAsync(actor, mergeCache, cancellationToken: cancellationToken);
+        log.WriteLine(cached.Reused
+            ? $"merged weights {cached.Result.ContentHash[..16]} already in {cached.Folder}; reusing it"
+            : $"merged {cached.Result.TensorCount} tensors into {cached.Folder}");
+        return new EvalModel(actor, cached.Folder, cached.Result.ContentHash, Merged: true);
     }
 }

@@ -44,31 +44,9 @@ public sealed class CheckpointPreparer(string modelCacheDirectory)
     /// </summary>
     public async Task<(string ModelPath, string ContentHash)> MergeAsync(string path, IProgress<MergeProgressInfo> progress, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(ModelCacheDirectory);
-        var staging = Path.Combine(ModelCacheDirectory, $".merging-{Guid.NewGuid():N}");
         var forward = new SynchronousProgress<MergeProgress>(p => progress.Report(new MergeProgressInfo(p.Phase, p.TensorsDone, p.TensorsTotal, p.BytesWritten, p.BytesTotal)));
-        try
-        {
-            var result = await CheckpointMerger.MergeAsync(path, new MergeOptions(staging), forward, cancellationToken);
-            var final = Path.Combine(ModelCacheDirectory, result.ContentHash);
-            if (Directory.Exists(final))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-            else
-            {
-                Directory.Move(staging, final);
-            }
-
-            return (final, result.ContentHash);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
+        var cached = await ModelCache.MergeIntoAsync(path, ModelCacheDirectory, forward, cancellationToken);
+        return (cached.Folder, cached.Result.ContentHash);
     }
 
     /// <summary>The library's report as the contract record grains persist and send.</summary>

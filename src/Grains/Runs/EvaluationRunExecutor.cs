@@ -64,7 +64,7 @@ public sealed class EvaluationRunExecutor(TimeProvider clock)
         RewardMode = spec.RewardMode switch
         {
             "legacy" or "naive" => RewardMode.Naive,
-            "reward-loop" => RewardMode.RewardLoop,
+            "reward-loop" or "reward_loop" => RewardMode.RewardLoop,
             _ => throw new ArgumentException($"reward mode '{spec.RewardMode}' is not one of: legacy, reward-loop"),
         },
         OutputFolder = resultsDirectory,

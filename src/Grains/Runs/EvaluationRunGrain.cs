@@ -29,7 +29,8 @@ public sealed partial class EvaluationRunGrain(
     TimeProvider clock,
     ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly ObserverManager<IRunObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private CancellationTokenSource? _cancellation;
     private Task? _execution;
@@ -50,7 +51,7 @@ public sealed partial class EvaluationRunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(PollInterval, PollInterval) { Interleave = true });
+        this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(PublishInterval, PublishInterval) { Interleave = true });
         return Task.CompletedTask;
     }
 

@@ -19,12 +19,12 @@ public sealed class EvaluationRunGrainTests(GridClusterFixture fixture) : IDispo
     [Fact]
     public async Task Two_runs_on_one_checkpoint_share_one_warm_model_batch_together_and_equal_runs_done_alone()
     {
-        var checkpoint = VerlRunFolderBuilder.TinyChatModel;
+        var checkpoint = TinyChatModel.Folder;
         var warmup = await GridRuns.WaitFinishedAsync(await StartAsync("share-warmup", GridRuns.Greedy(checkpoint, 1)));
         var model = fixture.Client.GetGrain<IModelGrain>(warmup.ModelKey!);
         await model.UnloadAsync(); // a fresh engine, so its batch metrics belong to this test
 
-        var spec = GridRuns.Greedy(checkpoint, 12);
+        var spec = GridRuns.Greedy(checkpoint, 24, maxTokens: 48);
         var first = await StartAsync("share-a", spec);
         var second = await StartAsync("share-b", spec);
         var a = await GridRuns.WaitFinishedAsync(first);
@@ -37,18 +37,18 @@ public sealed class EvaluationRunGrainTests(GridClusterFixture fixture) : IDispo
         Assert.Single(await fixture.Client.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).ListModelsAsync(), m => m.Key == a.ModelKey);
         Assert.True(status.MaxStepCallers >= 2, $"the two runs never shared an engine step (max callers per step: {status.MaxStepCallers})");
         var expected = await GridRuns.ResponsesAsync(alone);
-        Assert.Equal(12, expected.Count);
+        Assert.Equal(24, expected.Count);
         Assert.Equal(expected, await GridRuns.ResponsesAsync(a));
         Assert.Equal(expected, await GridRuns.ResponsesAsync(b));
         Assert.Contains("val-core/openai/gsm8k/reward/mean@1", a.Metrics.Keys);
-        Assert.Equal(12, a.Progress.SamplesDone);
+        Assert.Equal(24, a.Progress.SamplesDone);
     }
 
     [Fact]
     public async Task Cancel_stops_only_that_run()
     {
-        var slow = await StartAsync("cancel-me", GridRuns.Greedy(VerlRunFolderBuilder.TinyChatModel, 200, maxTokens: 64));
-        var other = await StartAsync("keep-going", GridRuns.Greedy(VerlRunFolderBuilder.TinyChatModel, 6));
+        var slow = await StartAsync("cancel-me", GridRuns.Greedy(TinyChatModel.Folder, 200, maxTokens: 64));
+        var other = await StartAsync("keep-going", GridRuns.Greedy(TinyChatModel.Folder, 6));
         await WaitAsync(slow, s => s.Progress.SamplesDone > 0);
 
         var cancelled = await slow.CancelAsync();
@@ -67,7 +67,7 @@ public sealed class EvaluationRunGrainTests(GridClusterFixture fixture) : IDispo
         var broken = VerlRunFolderBuilder.Write(_inputs.Combine("broken-run"), steps: 1)[0];
         File.Delete(Path.Combine(broken, "model_world_size_2_rank_1.pt"));
         var bad = await StartAsync("bad-checkpoint", GridRuns.Greedy(broken, 4));
-        var good = await StartAsync("good-beside-bad", GridRuns.Greedy(VerlRunFolderBuilder.TinyChatModel, 4));
+        var good = await StartAsync("good-beside-bad", GridRuns.Greedy(TinyChatModel.Folder, 4));
 
         var failed = await GridRuns.WaitFinishedAsync(bad);
         var completed = await GridRuns.WaitFinishedAsync(good);
@@ -81,7 +81,7 @@ public sealed class EvaluationRunGrainTests(GridClusterFixture fixture) : IDispo
     [Fact]
     public async Task Starting_an_existing_run_again_is_idempotent_but_different_settings_are_refused()
     {
-        var spec = GridRuns.Greedy(VerlRunFolderBuilder.TinyChatModel, 2);
+        var spec = GridRuns.Greedy(TinyChatModel.Folder, 2);
         var run = await StartAsync("idempotent", spec);
         var again = await run.StartAsync(spec with { DataFiles = [.. spec.DataFiles] });
 

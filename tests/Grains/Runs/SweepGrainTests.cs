@@ -34,7 +34,7 @@ public sealed class SweepGrainTests(GridClusterFixture fixture) : IDisposable
     [Fact]
     public async Task Eight_concurrent_runs_of_two_hundred_prompts_on_one_model_lose_no_sample()
     {
-        var spec = GridRuns.Greedy(VerlRunFolderBuilder.TinyChatModel, 200, maxTokens: 4) with { BatchSize = 16 };
+        var spec = GridRuns.Greedy(TinyChatModel.Folder, 200, maxTokens: 4) with { BatchSize = 16 };
         var runs = Enumerable.Range(0, 8).Select(i => fixture.Client.GetGrain<IEvaluationRunGrain>($"load-{i}-{Guid.NewGuid():N}")).ToList();
 
         await Task.WhenAll(runs.Select(r => r.StartAsync(spec)));
