@@ -1,4 +1,5 @@
 using System.Net;
+using VerlOrleans.Testing;
 
 namespace VerlOrleans.Silo.Tests;
 

@@ -1,3 +1,4 @@
+using VerlOrleans.Testing;
 using Microsoft.Playwright;
 
 namespace VerlOrleans.Silo.Tests;

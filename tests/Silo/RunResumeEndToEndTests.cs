@@ -78,6 +78,9 @@ public sealed class RunResumeEndToEndTests(ITestOutputHelper output) : IDisposab
 
         var metricsFile = await client.Http.GetAsync("api/runs/interrupted/files/metrics.json");
         Assert.Equal(HttpStatusCode.OK, metricsFile.StatusCode);
+        Assert.Contains("val-core/openai/gsm8k/reward/mean@2", await metricsFile.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var journalDownload = await client.Http.GetStringAsync("api/runs/interrupted/files/results.jsonl");
+        Assert.Equal(File.ReadAllText(journal), journalDownload);
         Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync("api/runs/interrupted/files/..%2F..%2Fgrain-state")).StatusCode);
         Assert.Contains(await client.Http.GetFromJsonAsync<List<Contracts.Catalog.RunSummary>>("api/runs", GridApiClient.Json) ?? [], r => r.RunId == "interrupted");
     }

@@ -17,6 +17,13 @@ public interface IEvaluationRunGrain : IGrainWithStringKey
     /// <summary>Continues an unfinished run (called at silo start-up for runs a restart interrupted).</summary>
     Task ResumeAsync();
 
+    /// <summary>
+    /// Reads up to <paramref name="count"/> bytes (at most 1 MiB) of a results file from <paramref name="offset"/>, on the
+    /// silo that holds it: results.jsonl, results.parquet, metrics.json, manifest.json or prompt_report.json. An empty
+    /// array means the end of the file.
+    /// </summary>
+    Task<byte[]> ReadResultsFileAsync(string name, long offset, int count);
+
     /// <summary>Observers receive status updates (batched); re-subscribe periodically, subscriptions expire.</summary>
     Task SubscribeAsync(IRunObserver observer);
 

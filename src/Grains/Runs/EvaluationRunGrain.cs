@@ -29,6 +29,13 @@ public sealed partial class EvaluationRunGrain(
     TimeProvider clock,
     ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
 {
+    /// <summary>Files a client may read from a run's folder.</summary>
+    public static readonly IReadOnlySet<string> ResultFiles = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "results.jsonl", "results.parquet", "metrics.json", "manifest.json", "prompt_report.json",
+    };
+
+    private const int MaxResultsChunk = 1 << 20;
     private static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly ObserverManager<IRunObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
@@ -103,6 +110,39 @@ public sealed partial class EvaluationRunGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task<byte[]> ReadResultsFileAsync(string name, long offset, int count)
+    {
+        if (!ResultFiles.Contains(name))
+        {
+            throw new ArgumentException($"'{name}' is not a results file; one of: {string.Join(", ", ResultFiles)}", nameof(name));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var folder = state.State.Status?.ResultsDirectory ?? throw new InvalidOperationException($"run '{RunId}' does not exist");
+        var path = Path.Combine(folder, name);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"run '{RunId}' has no {name} (yet)", path);
+        }
+
+        using var handle = File.OpenHandle(path);
+        var buffer = new byte[(int)Math.Min(Math.Min(count, MaxResultsChunk), Math.Max(0, RandomAccess.GetLength(handle) - offset))];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read), offset + read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        return read == buffer.Length ? buffer : buffer[..read];
     }
 
     public Task SubscribeAsync(IRunObserver observer)

@@ -2,6 +2,7 @@ using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Grains.Runs;
 
 namespace VerlOrleans.Silo.Api;
 
@@ -11,11 +12,7 @@ namespace VerlOrleans.Silo.Api;
 /// </summary>
 public static class GridApi
 {
-    /// <summary>Result files a client may download from a run's folder.</summary>
-    public static readonly IReadOnlySet<string> ResultFiles = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "results.jsonl", "results.parquet", "metrics.json", "manifest.json",
-    };
+    private const int ChunkBytes = 1 << 20;
 
     public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
     {
@@ -63,16 +60,34 @@ public static class GridApi
 
         api.MapGet("/runs/{runId}/files/{name}", async (string runId, string name, IGrainFactory grains) =>
         {
-            if (!ResultFiles.Contains(name) || await FindRunAsync(grains, runId) is not { ResultsDirectory: { } folder })
+            if (!EvaluationRunGrain.ResultFiles.Contains(name) || await FindRunAsync(grains, runId) is null)
             {
                 return Results.NotFound();
             }
 
-            var path = Path.Combine(folder, name);
-            return File.Exists(path)
-                ? Results.File(path, name.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", name)
-                : Results.NotFound();
-        }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json or manifest.json of a run.");
+            // Read through the run grain: the results folder is on the silo that ran it, not necessarily this one.
+            var run = grains.GetGrain<IEvaluationRunGrain>(runId);
+            byte[] first;
+            try
+            {
+                first = await run.ReadResultsFileAsync(name, 0, ChunkBytes);
+            }
+            catch (FileNotFoundException)
+            {
+                return Results.NotFound();
+            }
+
+            var contentType = name.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream";
+            return Results.Stream(async body =>
+            {
+                long offset = 0;
+                for (var chunk = first; chunk.Length > 0; chunk = await run.ReadResultsFileAsync(name, offset, ChunkBytes))
+                {
+                    await body.WriteAsync(chunk);
+                    offset += chunk.Length;
+                }
+            }, contentType, name);
+        }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json, manifest.json or prompt_report.json of a run.");
 
         api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, TimeProvider clock) =>
         {

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
-using VerlOrleans.Testing;
+using Xunit;
 
-namespace VerlOrleans.Silo.Tests;
+namespace VerlOrleans.Testing;
 
 /// <summary>
 /// The real silo host, started with <c>dotnet run --no-build --project src/Silo</c> (the README's command) on
