@@ -11,6 +11,7 @@ namespace VerlOrleans.Contracts.Cluster;
 /// <param name="FreeMemoryBytes">Memory free right now, when the device can tell.</param>
 /// <param name="Cores">Logical cores (CPU) or streaming multiprocessors (GPU), when known.</param>
 /// <param name="ModelBudgetFreeBytes">Room left for models in the silo's budget for this device (placement reads it).</param>
+/// <param name="ModelBudgetBytes">The whole model budget of this device: room that evicting idle models could make.</param>
 [GenerateSerializer, Immutable]
 public sealed record ComputeDeviceInfo(
     [property: Id(0)] string Id,
@@ -19,4 +20,5 @@ public sealed record ComputeDeviceInfo(
     [property: Id(3)] long TotalMemoryBytes,
     [property: Id(4)] long? FreeMemoryBytes,
     [property: Id(5)] int? Cores,
-    [property: Id(6)] long? ModelBudgetFreeBytes = null);
+    [property: Id(6)] long? ModelBudgetFreeBytes = null,
+    [property: Id(7)] long? ModelBudgetBytes = null);

@@ -64,7 +64,7 @@ public sealed partial class SiloReporter(
                 Environment.MachineName,
                 inventory.StartedAt,
                 clock.GetUtcNow(),
-                inventory.Devices().Select(d => d with { ModelBudgetFreeBytes = residency.Free(d) }).ToList(),
+                inventory.Devices().Select(d => d with { ModelBudgetFreeBytes = residency.Free(d), ModelBudgetBytes = residency.Capacity(d) }).ToList(),
                 inventory.Torch);
             var directory = grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.SingletonKey);
             await directory.ReportSiloAsync(report);

@@ -254,8 +254,8 @@ public sealed partial class EvaluationRunGrain(
 
     private async Task FinishAsync(RunState final, string? error)
     {
+        // Observers and the sweep hear of it at the publisher's next tick: they get at most four updates a second.
         await UpdateAsync(s => s with { State = final, Error = error, FinishedAt = clock.GetUtcNow(), Progress = Volatile.Read(ref _live) ?? s.Progress });
-        await PublishAsync(CancellationToken.None);
     }
 
     private async Task UpdateAsync(Func<RunStatus, RunStatus> change)

@@ -5,9 +5,9 @@ namespace VerlOrleans.Grains.Models.Placement;
 
 /// <summary>
 /// Picks, among the silos that can host the grain, the one whose device has the most room in its model budget
-/// and at least the bytes the caller stated (GPUs preferred over CPUs). When no silo has room, the silo with the
-/// largest single device wins (it will evict its least recently used idle models). Reads only the locally cached
-/// overview, so a decision never waits on another grain.
+/// and at least the bytes the caller stated (GPUs preferred over CPUs). When no silo has room now, a silo whose
+/// budget could hold the model after evicting idle models wins (the largest budget first); then the silo with the
+/// largest device. Reads only the locally cached overview, so a decision never waits on another grain.
 /// </summary>
 public sealed class DeviceAwarePlacementDirector(ClusterDeviceView view) : IPlacementDirector
 {
@@ -38,6 +38,17 @@ public sealed class DeviceAwarePlacementDirector(ClusterDeviceView view) : IPlac
         if (withRoom is not null)
         {
             return withRoom;
+        }
+
+        var afterEviction = candidates
+            .SelectMany(c => c.Devices.Select(d => (c.Silo, Budget: d.ModelBudgetBytes ?? d.TotalMemoryBytes)))
+            .Where(x => x.Budget >= requiredBytes)
+            .OrderByDescending(x => x.Budget)
+            .Select(x => x.Silo)
+            .FirstOrDefault();
+        if (afterEviction is not null)
+        {
+            return afterEviction;
         }
 
         var largest = candidates
