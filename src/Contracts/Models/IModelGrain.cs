@@ -16,6 +16,9 @@ public interface IModelGrain : IGrainWithStringKey
     [ResponseTimeout("02:00:00")]
     Task<GenerationReply> GenerateAsync(ModelLoadSpec spec, GenerationCall call, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="GenerateAsync"/>, streaming each step's new tokens (for live views); cancel to stop.</summary>
+    IAsyncEnumerable<GenerationChunk> StreamAsync(ModelLoadSpec spec, GenerationCall call, CancellationToken cancellationToken = default);
+
     /// <summary>Residency, queue depth, throughput.</summary>
     Task<ModelStatus> GetStatusAsync();
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using VerlOrleans.Contracts.Catalog;
@@ -52,22 +53,33 @@ public sealed class ModelGrain(
 
     public async Task<GenerationReply> GenerateAsync(ModelLoadSpec spec, GenerationCall call, CancellationToken cancellationToken)
     {
-        await StartLoading(spec).WaitAsync(cancellationToken);
-        var engine = _engine ?? throw new InvalidOperationException($"model {Key} is not loaded: {_error}");
-        _inFlight++;
-        residency.Touch(Key, busy: true);
+        var engine = await AcquireAsync(spec, cancellationToken);
         try
         {
-            var result = await engine.GenerateAsync(new GenerationRequest(call.PromptTokenIds, ToParams(call.Sampling)) { CallerId = call.CallerId }, cancellationToken);
+            var result = await engine.GenerateAsync(Request(call), cancellationToken);
             return new GenerationReply(
                 result.PromptTokenCount,
                 result.Sequences.Select(s => new GeneratedSequence(s.Index, s.TokenIds, s.Text ?? string.Empty, s.FinishReason.ToWireName())).ToList());
         }
         finally
         {
-            _inFlight--;
-            _lastUsed = clock.GetUtcNow();
-            residency.Touch(Key, busy: _inFlight > 0);
+            Release();
+        }
+    }
+
+    public async IAsyncEnumerable<GenerationChunk> StreamAsync(ModelLoadSpec spec, GenerationCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var engine = await AcquireAsync(spec, cancellationToken);
+        try
+        {
+            await foreach (var update in engine.StreamAsync(Request(call), cancellationToken))
+            {
+                yield return new GenerationChunk(update.SequenceIndex, update.TokenIds, update.Text, update.FinishReason?.ToWireName());
+            }
+        }
+        finally
+        {
+            Release();
         }
     }
 
@@ -78,6 +90,25 @@ public sealed class ModelGrain(
         await ReleaseAsync();
         DeactivateOnIdle();
     }
+
+    /// <summary>Waits for the engine and counts the caller in flight (a busy model is never evicted).</summary>
+    private async Task<InferenceEngine> AcquireAsync(ModelLoadSpec spec, CancellationToken cancellationToken)
+    {
+        await StartLoading(spec).WaitAsync(cancellationToken);
+        var engine = _engine ?? throw new InvalidOperationException($"model {Key} is not loaded: {_error}");
+        _inFlight++;
+        residency.Touch(Key, busy: true);
+        return engine;
+    }
+
+    private void Release()
+    {
+        _inFlight--;
+        _lastUsed = clock.GetUtcNow();
+        residency.Touch(Key, busy: _inFlight > 0);
+    }
+
+    private static GenerationRequest Request(GenerationCall call) => new(call.PromptTokenIds, ToParams(call.Sampling)) { CallerId = call.CallerId };
 
     private Task StartLoading(ModelLoadSpec spec)
     {

@@ -1,0 +1,13 @@
+namespace VerlOrleans.Contracts.Models;
+
+/// <summary>What one sequence gained in one engine step of a streamed generation.</summary>
+/// <param name="SequenceIndex">Sample index within the prompt.</param>
+/// <param name="TokenIds">New token ids.</param>
+/// <param name="Text">Text these tokens completed (held back while it might be a split character or a stop string's start).</param>
+/// <param name="FinishReason">"stop" or "length" on the sequence's last chunk.</param>
+[GenerateSerializer, Immutable]
+public sealed record GenerationChunk(
+    [property: Id(0)] int SequenceIndex,
+    [property: Id(1)] IReadOnlyList<int> TokenIds,
+    [property: Id(2)] string? Text,
+    [property: Id(3)] string? FinishReason);
