@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace VerlOrleans.Inference.Models;
+
+/// <summary>
+/// Dedicated helper threads that run row blocks of small-batch CPU products next to the calling thread.
+/// libtorch runs a matrix-vector product on one thread; the ThreadPool's hand-off (Parallel.For) cost more than
+/// splitting saved (measured 16 vs 18 GB/s single-threaded), while helpers that spin briefly for the next block
+/// reached 32 GB/s on 2 cores. A helper spins up to <see cref="SpinBudget"/> after its last block (the gaps between
+/// a decode step's products are shorter), then sleeps until woken. Products are plain in-place tensor calls, so
+/// the helpers create no tensors (TorchSharp dispose scopes are per thread).
+/// </summary>
+internal sealed class ProductWorkers
+{
+    private static readonly TimeSpan SpinBudget = TimeSpan.FromMilliseconds(1);
+    private static readonly ConcurrentDictionary<int, ProductWorkers> ByParallelism = new();
+
+    private readonly Helper[] _helpers;
+    private readonly Lock _gate = new();
+
+    private ProductWorkers(int parallelism)
+    {
+        _helpers = Enumerable.Range(1, parallelism - 1).Select(i => new Helper($"verlorleans-product-{i}")).ToArray();
+    }
+
+    /// <summary>Threads a split product runs on, the caller included.</summary>
+    public int Parallelism => _helpers.Length + 1;
+
+    /// <summary>The process-wide team for <paramref name="parallelism"/> threads (helpers start on first use).</summary>
+    public static ProductWorkers For(int parallelism) => ByParallelism.GetOrAdd(Math.Max(1, parallelism), p => new ProductWorkers(p));
+
+    /// <summary>
+    /// Runs <paramref name="part"/>(0 .. Parallelism-1), part 0 on the caller; returns when all are done. If another
+    /// thread (another engine) is using the team, the caller runs every part itself instead of waiting.
+    /// </summary>
+    public void Run(Action<int> part)
+    {
+        if (_helpers.Length == 0 || !_gate.TryEnter())
+        {
+            for (var i = 0; i < Parallelism; i++)
+            {
+                part(i);
+            }
+
+            return;
+        }
+
+        try
+        {
+            for (var i = 0; i < _helpers.Length; i++)
+            {
+                var index = i + 1;
+                _helpers[i].Post(() => part(index));
+            }
+
+            part(0);
+            foreach (var helper in _helpers)
+            {
+                helper.WaitDone();
+            }
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private sealed class Helper
+    {
+        private const int Idle = 0, Posted = 1, Done = 2;
+
+        private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+        private Action? _job;
+        private Exception? _error;
+        private int _state;
+
+        public Helper(string name)
+        {
+            new Thread(Loop) { IsBackground = true, Name = name }.Start();
+        }
+
+        public void Post(Action job)
+        {
+            _job = job;
+            _error = null;
+            Volatile.Write(ref _state, Posted);
+            _wake.Set();
+        }
+
+        public void WaitDone()
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _state) != Done)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            Volatile.Write(ref _state, Idle);
+            if (_error is { } error)
+            {
+                throw new AggregateException("a row block of a split product failed", error);
+            }
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                var idleSince = Stopwatch.GetTimestamp();
+                while (Volatile.Read(ref _state) != Posted)
+                {
+                    if (Stopwatch.GetElapsedTime(idleSince) < SpinBudget)
+                    {
+                        Thread.SpinWait(20);
+                        continue;
+                    }
+
+                    _wake.Wait();
+                    _wake.Reset();
+                }
+
+                try
+                {
+                    _job!();
+                }
+                catch (Exception e)
+                {
+                    _error = e;
+                }
+
+                _job = null;
+                Volatile.Write(ref _state, Done);
+            }
+        }
+    }
+}
