@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace VerlOrleans.Inference.Models;
 
@@ -8,8 +9,10 @@ namespace VerlOrleans.Inference.Models;
 /// libtorch runs a matrix-vector product on one thread; the ThreadPool's hand-off (Parallel.For) cost more than
 /// splitting saved (measured 16 vs 18 GB/s single-threaded), while helpers that spin briefly for the next block
 /// reached 32 GB/s on 2 cores. A helper spins up to <see cref="SpinBudget"/> after its last block (the gaps between
-/// a decode step's products are shorter), then sleeps until woken. Products are plain in-place tensor calls, so
-/// the helpers create no tensors (TorchSharp dispose scopes are per thread).
+/// a decode step's products are shorter), then sleeps until woken. On an oversubscribed machine a helper may not
+/// be running when its block is posted: the caller then takes the block back and runs it itself, so a split product
+/// is never much slower than an unsplit one. Products are plain in-place tensor calls, so the helpers create no
+/// tensors (TorchSharp dispose scopes are per thread).
 /// </summary>
 internal sealed class ProductWorkers
 {
@@ -54,10 +57,32 @@ internal sealed class ProductWorkers
                 _helpers[i].Post(() => part(index));
             }
 
-            part(0);
+            // Every posted block is collected before anything is rethrown, so no helper is left mid-block.
+            Exception? failure = null;
+            try
+            {
+                part(0);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+
             foreach (var helper in _helpers)
             {
-                helper.WaitDone();
+                try
+                {
+                    helper.TakeBackOrWait();
+                }
+                catch (Exception e)
+                {
+                    failure ??= e;
+                }
+            }
+
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Throw(failure);
             }
         }
         finally
@@ -68,7 +93,7 @@ internal sealed class ProductWorkers
 
     private sealed class Helper
     {
-        private const int Idle = 0, Posted = 1, Done = 2;
+        private const int Idle = 0, Posted = 1, Running = 2, Done = 3;
 
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
         private Action? _job;
@@ -88,8 +113,17 @@ internal sealed class ProductWorkers
             _wake.Set();
         }
 
-        public void WaitDone()
+        /// <summary>Runs the posted block here if the helper has not started it, else waits for it.</summary>
+        public void TakeBackOrWait()
         {
+            if (Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted)
+            {
+                var job = _job!;
+                _job = null;
+                job();
+                return;
+            }
+
             var spinner = new SpinWait();
             while (Volatile.Read(ref _state) != Done)
             {
@@ -108,7 +142,7 @@ internal sealed class ProductWorkers
             while (true)
             {
                 var idleSince = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref _state) != Posted)
+                while (Interlocked.CompareExchange(ref _state, Running, Posted) != Posted)
                 {
                     if (Stopwatch.GetElapsedTime(idleSince) < SpinBudget)
                     {
