@@ -64,7 +64,7 @@ public sealed class Linear : IDisposable
             return nn.functional.linear(x, Weight, Bias);
         }
 
-        if (_rowBlocks is not null && x.shape[0] <= RowSplitMaxTokens)
+        if (_rowBlocks is not null && x.shape[0] <= RowSplitMaxTokens && _workers!.ShouldSplit)
         {
             y = RowSplitProduct(x);
         }

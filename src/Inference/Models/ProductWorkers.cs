@@ -10,17 +10,26 @@ namespace VerlOrleans.Inference.Models;
 /// splitting saved (measured 16 vs 18 GB/s single-threaded), while helpers that spin briefly for the next block
 /// reached 32 GB/s on 2 cores. A helper spins up to <see cref="SpinBudget"/> after its last block (the gaps between
 /// a decode step's products are shorter), then sleeps until woken. On an oversubscribed machine a helper may not
-/// be running when its block is posted: the caller then takes the block back and runs it itself, so a split product
-/// is never much slower than an unsplit one. Products are plain in-place tensor calls, so the helpers create no
-/// tensors (TorchSharp dispose scopes are per thread).
+/// be running when its block is posted: the caller then takes the block back and runs it itself; when that happens
+/// for many recent blocks the cores are contended (measured: 5 tok/s split against ~7 unsplit at load average 8),
+/// and <see cref="ShouldSplit"/> turns splitting off for a while. Products are plain in-place tensor calls, so the
+/// helpers create no tensors (TorchSharp dispose scopes are per thread).
 /// </summary>
 internal sealed class ProductWorkers
 {
     private static readonly TimeSpan SpinBudget = TimeSpan.FromMilliseconds(1);
+
+    // Contention detection: more than TakeBackLimit take-backs in a window of Window calls stops splitting for
+    // BackOffCalls calls (about 40 decode steps of a 24-layer model), after which splitting is tried again.
+    private const int Window = 64, TakeBackLimit = 16, BackOffCalls = 4096;
     private static readonly ConcurrentDictionary<int, ProductWorkers> ByParallelism = new();
 
     private readonly Helper[] _helpers;
     private readonly Lock _gate = new();
+    private long _calls;
+    private long _backOffUntil;
+    private int _windowCalls;
+    private int _windowTakeBacks;
 
     private ProductWorkers(int parallelism)
     {
@@ -29,6 +38,9 @@ internal sealed class ProductWorkers
 
     /// <summary>Threads a split product runs on, the caller included.</summary>
     public int Parallelism => _helpers.Length + 1;
+
+    /// <summary>False while the cores look contended: callers should run their product unsplit.</summary>
+    public bool ShouldSplit => _helpers.Length > 0 && Interlocked.Read(ref _calls) >= Interlocked.Read(ref _backOffUntil);
 
     /// <summary>The process-wide team for <paramref name="parallelism"/> threads (helpers start on first use).</summary>
     public static ProductWorkers For(int parallelism) => ByParallelism.GetOrAdd(Math.Max(1, parallelism), p => new ProductWorkers(p));
@@ -68,11 +80,12 @@ internal sealed class ProductWorkers
                 failure = e;
             }
 
+            var takenBack = false;
             foreach (var helper in _helpers)
             {
                 try
                 {
-                    helper.TakeBackOrWait();
+                    takenBack |= helper.TakeBackOrWait();
                 }
                 catch (Exception e)
                 {
@@ -80,6 +93,7 @@ internal sealed class ProductWorkers
                 }
             }
 
+            Account(takenBack);
             if (failure is not null)
             {
                 ExceptionDispatchInfo.Throw(failure);
@@ -89,6 +103,24 @@ internal sealed class ProductWorkers
         {
             _gate.Exit();
         }
+    }
+
+    private void Account(bool takenBack)
+    {
+        var calls = Interlocked.Increment(ref _calls);
+        _windowTakeBacks += takenBack ? 1 : 0;
+        if (++_windowCalls < Window)
+        {
+            return;
+        }
+
+        if (_windowTakeBacks > TakeBackLimit)
+        {
+            Interlocked.Exchange(ref _backOffUntil, calls + BackOffCalls);
+        }
+
+        _windowCalls = 0;
+        _windowTakeBacks = 0;
     }
 
     private sealed class Helper
@@ -113,15 +145,15 @@ internal sealed class ProductWorkers
             _wake.Set();
         }
 
-        /// <summary>Runs the posted block here if the helper has not started it, else waits for it.</summary>
-        public void TakeBackOrWait()
+        /// <summary>Runs the posted block here if the helper has not started it (returns true), else waits for it.</summary>
+        public bool TakeBackOrWait()
         {
             if (Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted)
             {
                 var job = _job!;
                 _job = null;
                 job();
-                return;
+                return true;
             }
 
             var spinner = new SpinWait();
@@ -135,6 +167,8 @@ internal sealed class ProductWorkers
             {
                 throw new AggregateException("a row block of a split product failed", error);
             }
+
+            return false;
         }
 
         private void Loop()
