@@ -78,6 +78,7 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
     /// <summary>Applies queued commands; with <paramref name="refuse"/> set every new request fails with it.</summary>
     private void Drain(Exception? refuse)
     {
+        var cancelled = new List<RequestState>();
         while (engine.TryTake(out var command))
         {
             var request = command!.Request;
@@ -101,12 +102,13 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
                     }
 
                     Forget(request);
-                    request.Cancel();
+                    cancelled.Add(request);
                     break;
             }
         }
 
         Publish();
+        cancelled.ForEach(r => r.Cancel());
     }
 
     private void Admit(RequestState request)
@@ -176,7 +178,8 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
         catch (Exception e)
         {
             // A failed step fails the requests in it; the others keep running.
-            foreach (var request in step.Chunks.Select(c => _sequences[c.SequenceId].Request).Distinct().ToList())
+            var failed = step.Chunks.Select(c => _sequences[c.SequenceId].Request).Distinct().ToList();
+            foreach (var request in failed)
             {
                 foreach (var id in _scheduler.Abort(request.Id))
                 {
@@ -184,10 +187,10 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
                 }
 
                 Forget(request);
-                request.Fail(e);
             }
 
             Publish();
+            failed.ForEach(r => r.Fail(e));
             return;
         }
 
@@ -209,18 +212,16 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
             _runner!.Release(id);
         }
 
-        foreach (var request in finished.Select(id => _sequences[id].Request).Distinct().Where(r => r.Sequences.All(s => s.Finished)).ToList())
-        {
-            Forget(request);
-            request.Succeed();
-        }
-
+        var done = finished.Select(id => _sequences[id].Request).Distinct().Where(r => r.Sequences.All(s => s.Finished)).ToList();
+        done.ForEach(Forget);
         _steps++;
         _generatedTokens += sampled.Count;
         _throughput.Add(sampled.Count);
         _lastStep = (step.Chunks.Count, step.TokenCount, step.DistinctCallers);
         _maxStepCallers = Math.Max(_maxStepCallers, step.DistinctCallers);
+        // Metrics first: a caller whose request completes sees them include its request.
         Publish();
+        done.ForEach(r => r.Succeed());
     }
 
     private SampleTarget Target(long sequenceId)

@@ -6,7 +6,8 @@ namespace VerlOrleans.Inference.Engine;
 
 /// <summary>
 /// Serves generation requests from any number of concurrent callers with continuous batching. One dedicated
-/// thread owns the model runner (all tensor work happens there); callers only enqueue requests and get a
+/// thread owns the model runner (all tensor work happens there, helped on CPU by the row-block helpers of
+/// <see cref="Models.ProductWorkers"/> it drives); callers only enqueue requests and get a
 /// <see cref="Task"/> or an async stream back, so a grain turn never blocks. Each request may be cancelled
 /// through its token: its slots are freed in the next step.
 /// </summary>

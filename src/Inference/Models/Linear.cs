@@ -8,33 +8,31 @@ namespace VerlOrleans.Inference.Models;
 /// chosen per device and batch size, because on CPU the obvious call is not the fast one (measured on this
 /// machine kind with libtorch 2.10):
 /// <list type="bullet">
-/// <item>few tokens and a big weight (the lm_head): libtorch's matrix-vector product uses one thread (~20 GB/s
-/// whatever the thread count), so the weight's rows are split into blocks multiplied on all cores at once
-/// (~30 GB/s on 2 cores; 544 MB lm_head 22 ms instead of 32 ms). Layer weights (3-35 MB) gained nothing from the
-/// split, whose thread hand-off costs more than it saves there;</item>
+/// <item>few tokens: libtorch's matrix-vector product uses one thread (~18-20 GB/s whatever the thread count),
+/// so the weight's rows are split into blocks multiplied at once by the caller and <see cref="ProductWorkers"/>
+/// (~32 GB/s on 2 cores over a decode step's weights);</item>
 /// <item>more tokens: <c>W.mm(xᵀ)</c> beats <c>F.linear</c> by ~1.5x at 32 tokens;</item>
 /// <item>CUDA: <c>F.linear</c> (cuBLAS picks the kernel).</item>
 /// </list>
 /// </summary>
 public sealed class Linear : IDisposable
 {
-    /// <summary>Up to this many tokens, a CPU product is split by weight rows across cores...</summary>
+    /// <summary>Up to this many tokens, a CPU product is split by weight rows across cores.</summary>
     public const int RowSplitMaxTokens = 4;
-
-    /// <summary>...when the weight has at least this many bytes.</summary>
-    public const long RowSplitMinBytes = 64L << 20;
 
     private readonly Tensor[]? _rowBlocks;     // views of Weight, one per core (CPU only)
     private readonly long[]? _rowBlockStarts;
+    private readonly ProductWorkers? _workers;
 
     public Linear(Tensor weight, Tensor? bias, int parallelism)
     {
         Weight = weight;
         Bias = bias;
         var rows = weight.shape[0];
-        if (weight.device_type == DeviceType.CPU && parallelism > 1 && rows >= 256 * parallelism
-            && weight.NumberOfElements * weight.ElementSize >= RowSplitMinBytes)
+        if (weight.device_type == DeviceType.CPU && parallelism > 1 && rows >= 256 * parallelism)
         {
+            _workers = ProductWorkers.For(parallelism);
+            parallelism = _workers.Parallelism;
             _rowBlocks = new Tensor[parallelism];
             _rowBlockStarts = new long[parallelism];
             var perBlock = (rows + parallelism - 1) / parallelism;
@@ -66,7 +64,7 @@ public sealed class Linear : IDisposable
             return nn.functional.linear(x, Weight, Bias);
         }
 
-        if (_rowBlocks is not null && x.shape[0] <= RowSplitMaxTokens)
+        if (_rowBlocks is not null && x.shape[0] <= RowSplitMaxTokens && _workers!.ShouldSplit)
         {
             y = RowSplitProduct(x);
         }
@@ -104,7 +102,7 @@ public sealed class Linear : IDisposable
             slices[i] = output.narrow(0, _rowBlockStarts![i], blocks[i].shape[0]);
         }
 
-        Parallel.For(0, blocks.Length, i => slices[i].addmm_(blocks[i], xt, beta: 0, alpha: 1));
+        _workers!.Run(i => slices[i].addmm_(blocks[i], xt, beta: 0, alpha: 1));
         return output.t();
     }
 }
