@@ -1,5 +1,7 @@
-using VerlOrleans.Testing;
 using Microsoft.Playwright;
+using VerlOrleans.Contracts.Models;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Testing;
 
 namespace VerlOrleans.Silo.Tests;
 
@@ -14,14 +16,8 @@ public sealed class OverviewEndToEndTests(SiloProcess silo) : IClassFixture<Silo
     [Fact]
     public async Task Overview_in_chromium_shows_one_active_silo_and_updates_live()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var problems = new List<string>();
         page.Console += (_, message) =>
@@ -58,5 +54,43 @@ public sealed class OverviewEndToEndTests(SiloProcess silo) : IClassFixture<Silo
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
         Assert.True(new FileInfo(shot).Length > 10_000, "the screenshot is suspiciously small");
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public async Task A_run_submitted_over_http_is_followed_live_on_the_runs_page()
+    {
+        var shared = RepositoryPaths.SharedFolder ?? throw new InvalidOperationException("../shared (verl's gsm8k parquet) is missing next to the checkout");
+        using var api = new GridApiClient(silo.BaseAddress);
+        var runId = $"browser-{Guid.NewGuid():N}"[..20];
+        await api.StartRunAsync(new RunSpec
+        {
+            Checkpoint = TinyChatModel.Folder,
+            DataFiles = [Path.Combine(shared, "data", "verl-data", "gsm8k_test.parquet")],
+            MaxSamples = 40,
+            Sampling = new SamplingSettings { Temperature = 0, MaxTokens = 48 },
+            Prompt = new PromptSettings { MaxPromptLength = 512, Truncation = "left" },
+        }, runId);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        await page.GotoAsync(new Uri(silo.BaseAddress, "runs").ToString());
+        await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+
+        var row = $"[data-testid=run][data-run-id='{runId}']";
+        await page.WaitForSelectorAsync($"{row}[data-run-state=Completed]", new PageWaitForSelectorOptions { Timeout = 120_000 });
+        Assert.Equal("40 / 40", (await page.InnerTextAsync($"{row} [data-testid=run-samples]")).Trim());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "runs.png"), FullPage = true });
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does");
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
     }
 }
