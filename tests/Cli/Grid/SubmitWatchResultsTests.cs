@@ -17,7 +17,8 @@ public sealed class SubmitWatchResultsTests(SiloProcess silo) : IDisposable
     [Fact]
     public async Task Submit_watch_and_results_round_trip_a_run_that_answers_as_eval_does()
     {
-        string[] evaluation = ["--data", VerlData.Gsm8k, "--max-samples", "4", "--max-response-length", "16", "--seed", "7", "--max-prompt-length", "512", "--truncation", "left"];
+        string[] evaluation = ["--data", VerlData.Gsm8k, "--max-samples", "4", "--max-response-length", "16", "--seed", "7", "--max-prompt-length", "512", "--truncation", "left",
+            "--route", "my/source=gsm8k"];
 
         var submit = await GridCli.RunAsync(silo, ["submit", "--checkpoint", TinyChatModel.Folder, .. evaluation]);
         Assert.True(submit.ExitCode == 0, submit.Error);
@@ -44,6 +45,10 @@ public sealed class SubmitWatchResultsTests(SiloProcess silo) : IDisposable
         }
 
         Assert.Empty(Directory.GetFiles(download, "*.partial"));
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(download, ResultsFolder.ManifestFile)))!;
+        Assert.Equal("gsm8k", manifest["reward"]!["routes"]!["my/source"]!.GetValue<string>());
+        Assert.Equal(512, manifest["prompt"]!["max_prompt_length"]!.GetValue<int>());
+        Assert.Equal(7, manifest["sampling"]!["seed"]!.GetValue<int>());
         var rows = await ResultsReader.ReadAsync(Path.Combine(download, ResultsFolder.ResultsParquetFile));
         Assert.Equal(4, rows.Count);
         var metrics = MetricsJson.Read(Path.Combine(download, ResultsFolder.MetricsFile));
