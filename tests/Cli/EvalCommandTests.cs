@@ -11,17 +11,7 @@ namespace VerlOrleans.Cli.Tests;
 /// </summary>
 public sealed class EvalCommandTests
 {
-    private static string Gsm8k
-    {
-        get
-        {
-            // xunit 2 cannot skip: this interop test must run where CI runs it, so a missing folder fails loudly.
-            var shared = RepositoryPaths.SharedFolder
-                ?? throw new InvalidOperationException($"../shared next to {RepositoryPaths.Root} is missing; it holds verl's gsm8k test parquet (data/verl-data)");
-            var path = Path.Combine(shared, "data", "verl-data", "gsm8k_test.parquet");
-            return File.Exists(path) ? path : throw new FileNotFoundException("verl's gsm8k_test.parquet is missing", path);
-        }
-    }
+    private static string Gsm8k => VerlData.Gsm8k;
 
     [Fact]
     public async Task Eval_on_real_gsm8k_rows_writes_results_metrics_and_manifest_and_answers_like_pytorch()

@@ -34,6 +34,12 @@ public sealed class SiloProcess : IAsyncLifetime
 
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}/");
 
+    /// <summary>The Orleans gateway port cluster clients (the CLI's <c>--cluster 127.0.0.1:PORT</c>) connect to.</summary>
+    public int GatewayPort { get; } = FreePort.Next();
+
+    /// <summary>The silo's Orleans cluster id (its own per process, so parallel test silos never meet).</summary>
+    public string ClusterId { get; } = $"e2e-{Guid.NewGuid():N}";
+
     /// <summary>Everything the process printed so far (for failure messages).</summary>
     public string Log
     {
@@ -65,8 +71,8 @@ public sealed class SiloProcess : IAsyncLifetime
         start.Environment["VERLORLEANS__DATADIRECTORY"] = DataDirectory;
         start.Environment["VERLORLEANS__MODELMAXSEQUENCELENGTH"] = "1024";
         start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = $"e2e-{Guid.NewGuid():N}";
+        start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = ClusterId;
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         _process.OutputDataReceived += (_, e) => Append(e.Data);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Spectre.Console;
 using VerlOrleans.Checkpoints;
 using VerlOrleans.Checkpoints.Merge;
@@ -16,7 +15,6 @@ using VerlOrleans.Evaluation.Runs;
 using VerlOrleans.Inference.Devices;
 using VerlOrleans.Inference.Engine;
 using VerlOrleans.Inference.Models;
-using VerlOrleans.Inference.Sampling;
 using VerlOrleans.Inference.Text.ChatTemplates;
 using VerlOrleans.Inference.Text.Tokenization;
 
@@ -34,72 +32,31 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Hugging Face model folder, or a verl actor folder (global_step_N/actor) to merge", Required = true };
-        var data = new Option<string[]>("--data") { Description = "verl parquet (or JSON/JSONL) dataset; repeat to concatenate", Required = true, AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Results folder (created; an unfinished run there is resumed)", Required = true };
-        var maxSamples = new Option<long>("--max-samples") { Description = "Evaluate the first M rows (-1: all)", DefaultValueFactory = _ => -1 };
-        var shuffle = new Option<bool>("--shuffle") { Description = "With --max-samples: pick the rows at random, as verl's RLHFDataset does" };
-        var shuffleSeed = new Option<ulong?>("--shuffle-seed") { Description = "Seed of --shuffle (default: drawn, recorded in the manifest)" };
-        var promptKey = new Option<string>("--prompt-key") { Description = "Column holding the chat messages (verl data.prompt_key)", DefaultValueFactory = _ => "prompt" };
-        var n = new Option<int>("--n") { Description = "Responses per prompt", DefaultValueFactory = _ => 1 };
-        var temperature = new Option<double>("--temperature") { Description = "0 = greedy (verl's val_kwargs default)", DefaultValueFactory = _ => 0 };
-        var topP = new Option<double>("--top-p") { Description = "Nucleus mass in (0, 1]", DefaultValueFactory = _ => 1 };
-        var topK = new Option<int>("--top-k") { Description = "Keep the K most likely tokens (-1: off)", DefaultValueFactory = _ => -1 };
-        var seed = new Option<long?>("--seed") { Description = "Sampling seed (prompt p's sample i uses seed + p*n + i; default: drawn, recorded in the manifest)" };
-        var maxPromptLength = new Option<int>("--max-prompt-length") { Description = "Most prompt tokens after the chat template (verl data.max_prompt_length)", DefaultValueFactory = _ => 1024 };
-        var maxResponseLength = new Option<int>("--max-response-length") { Description = "Most tokens per response (verl data.max_response_length)", DefaultValueFactory = _ => 512 };
-        var truncation = new Option<string>("--truncation") { Description = "Overlong prompts when not filtered: error, left, right or middle", DefaultValueFactory = _ => "error" };
-        var filter = new Option<bool>("--filter-overlong-prompts") { Description = "Drop (and list) prompts longer than --max-prompt-length instead of truncating them", DefaultValueFactory = _ => true };
-        var kwargs = new Option<string?>("--apply-chat-template-kwargs") { Description = "JSON object of chat template variables, e.g. {\"enable_thinking\": false}" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Sequences decoded together (KV cache slots); as many prompts are kept in flight", DefaultValueFactory = _ => 32 };
-        var rewardMode = new Option<string>("--reward-mode") { Description = "naive (verl <= 0.6 reward manager) or reward-loop (adds acc, verl >= 0.7)", DefaultValueFactory = _ => "naive" };
-        var routes = new Option<string[]>("--route") { Description = "Route a data source to a reward: SOURCE=REWARD (gsm8k, math, math_dapo); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
+        var evaluation = new EvaluationOptions();
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: bfloat16 on CUDA, float32 on CPU)" };
         var mergeCache = new Option<string?>("--merge-cache") { Description = $"Where verl actor folders are merged (default: {EvalModel.DefaultMergeCache})" };
 
         var command = new Command("eval", "Evaluate a checkpoint on verl datasets in this process: prompts, generation, rewards, verl's metrics; resumable.")
         {
-            model, data, output, maxSamples, shuffle, shuffleSeed, promptKey, n, temperature, topP, topK, seed, maxPromptLength, maxResponseLength,
-            truncation, filter, kwargs, batchSize, rewardMode, routes, device, dtype, mergeCache,
+            model, output,
         };
+        foreach (var option in evaluation.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(device);
+        command.Options.Add(mergeCache);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
             try
             {
-                var prompt = new PromptOptions
-                {
-                    MaxPromptLength = parseResult.GetValue(maxPromptLength),
-                    Truncation = TruncationModes.Parse(parseResult.GetValue(truncation)!),
-                    FilterOverlongPrompts = parseResult.GetValue(filter),
-                    ApplyChatTemplateKwargs = ParseKwargs(parseResult.GetValue(kwargs)),
-                };
-                prompt.Validate();
-                var batch = parseResult.GetValue(batchSize);
-                if (batch < 1)
-                {
-                    throw new ArgumentException($"--batch-size {batch} must be at least 1");
-                }
-
-                var sampling = new SamplingParams
-                {
-                    N = parseResult.GetValue(n),
-                    Temperature = parseResult.GetValue(temperature),
-                    TopP = parseResult.GetValue(topP),
-                    TopK = parseResult.GetValue(topK),
-                    Seed = parseResult.GetValue(seed),
-                    MaxTokens = parseResult.GetValue(maxResponseLength),
-                };
-                sampling.Validate();
-                var mode = parseResult.GetValue(rewardMode) switch
-                {
-                    "naive" => RewardMode.Naive,
-                    "reward-loop" => RewardMode.RewardLoop,
-                    var other => throw new ArgumentException($"--reward-mode '{other}' is not naive or reward-loop"),
-                };
-                var routing = RewardRoutingOptions.Parse(parseResult.GetValue(routes) ?? []);
-                var load = new ModelLoadOptions(parseResult.GetValue(device)!, parseResult.GetValue(dtype));
+                var settings = evaluation.Read(parseResult);
+                var (prompt, sampling, batch) = (settings.Prompt, settings.Sampling, settings.BatchSize);
+                var load = new ModelLoadOptions(parseResult.GetValue(device)!, settings.DType);
 
                 var resolved = await EvalModel.ResolveAsync(parseResult.GetValue(model)!, parseResult.GetValue(mergeCache) ?? EvalModel.DefaultMergeCache, stderr, cancellationToken);
                 var tokenizer = HfTokenizer.FromDirectory(resolved.Folder);
@@ -117,18 +74,12 @@ public static class EvalCommand
 
                 var spec = new EvaluationSpec
                 {
-                    DataFiles = parseResult.GetValue(data)!,
-                    Dataset = new DatasetOptions
-                    {
-                        PromptKey = parseResult.GetValue(promptKey)!,
-                        MaxSamples = parseResult.GetValue(maxSamples),
-                        Shuffle = parseResult.GetValue(shuffle),
-                        Seed = parseResult.GetValue(shuffleSeed),
-                    },
+                    DataFiles = settings.DataFiles,
+                    Dataset = settings.Dataset,
                     Prompt = prompt,
                     Sampling = sampling,
-                    RewardMode = mode,
-                    RewardRoutes = routing,
+                    RewardMode = settings.RewardMode,
+                    RewardRoutes = settings.Routes,
                     OutputFolder = parseResult.GetValue(output)!,
                     MaxInFlight = batch,
                     CallerId = "eval",
@@ -176,23 +127,6 @@ public static class EvalCommand
             }
         });
         return command;
-    }
-
-    private static JsonObject? ParseKwargs(string? json)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("--apply-chat-template-kwargs must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"--apply-chat-template-kwargs is not valid JSON: {e.Message}", e);
-        }
     }
 
     private static Dictionary<string, string> ToolVersions() => new()

@@ -22,4 +22,6 @@ public sealed record RunSpec
     [Id(8)] public string DType { get; init; } = "auto";
     /// <summary>"legacy" (verl ≤ 0.6 NaiveRewardManager) or "reward-loop" (adds acc).</summary>
     [Id(9)] public string RewardMode { get; init; } = "legacy";
+    /// <summary>Data-source routes added to verl's defaults, as SOURCE=REWARD (a trailing * on SOURCE routes a prefix).</summary>
+    [Id(10)] public IReadOnlyList<string> RewardRoutes { get; init; } = [];
 }

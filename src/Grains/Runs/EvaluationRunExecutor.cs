@@ -67,6 +67,7 @@ public sealed class EvaluationRunExecutor(TimeProvider clock)
             "reward-loop" or "reward_loop" => RewardMode.RewardLoop,
             _ => throw new ArgumentException($"reward mode '{spec.RewardMode}' is not one of: legacy, reward-loop"),
         },
+        RewardRoutes = spec.RewardRoutes is { Count: > 0 } routes ? RewardRoutingOptions.Parse(routes) : null,
         OutputFolder = resultsDirectory,
         MaxInFlight = spec.BatchSize,
         CallerId = runId,

@@ -297,8 +297,10 @@ public sealed partial class EvaluationRunGrain(
     }
 
     private static bool SameSpec(RunSpec a, RunSpec b) =>
-        a with { DataFiles = [], Sampling = a.Sampling with { StopTokenIds = [], Stop = [] } } == b with { DataFiles = [], Sampling = b.Sampling with { StopTokenIds = [], Stop = [] } }
+        a with { DataFiles = [], RewardRoutes = [], Sampling = a.Sampling with { StopTokenIds = [], Stop = [] } }
+            == b with { DataFiles = [], RewardRoutes = [], Sampling = b.Sampling with { StopTokenIds = [], Stop = [] } }
         && a.DataFiles.SequenceEqual(b.DataFiles)
+        && a.RewardRoutes.SequenceEqual(b.RewardRoutes)
         && a.Sampling.StopTokenIds.SequenceEqual(b.Sampling.StopTokenIds)
         && a.Sampling.Stop.SequenceEqual(b.Sampling.Stop);
 

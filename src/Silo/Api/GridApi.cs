@@ -1,3 +1,4 @@
+using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Runs;

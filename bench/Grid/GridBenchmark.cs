@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using VerlOrleans.Cli;
+using VerlOrleans.Contracts.Models;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Evaluation.Results;
+
+namespace VerlOrleans.Bench.Grid;
+
+/// <summary>
+/// The same evaluation runs two ways, side by side in one process tree: one <c>verlorleans eval</c> process per run after
+/// another (load, run, exit: what users do today), and all runs submitted at once to an in-process silo whose model is
+/// already warm (the grid). Then the time from <c>submit</c> to the first generated token on the warm model.
+/// </summary>
+internal static class GridBenchmark
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    public static async Task RunAsync(GridBenchOptions options)
+    {
+        var table = new List<(string What, string Value, string Note)>();
+        void Row(string what, string value, string note = "")
+        {
+            table.Add((what, value, note));
+            Console.Error.WriteLine($"  {what}: {value} {note}");
+        }
+
+        var work = Path.Combine(Path.GetTempPath(), $"verlorleans-grid-bench-{Environment.ProcessId}");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            BenchModel.EnsureWritten(options.ModelFolder, options.Seed);
+            Console.Error.WriteLine($"model folder {options.ModelFolder} ready ({clock.Elapsed.TotalSeconds:F0} s)");
+            await using var silo = await InProcessSilo.StartAsync(Path.Combine(work, "grid"), options.Runs * options.BatchSize, options.MaxPromptLength + options.MaxTokens);
+            var workload = $"{options.Runs} runs x {options.Prompts} gsm8k prompts (last {options.MaxPromptLength} tokens) x {options.MaxTokens} tokens, greedy, {options.BatchSize} in flight per run";
+            Console.Error.WriteLine(workload);
+
+            clock.Restart();
+            var warmUp = await WaitCompletedAsync(silo, await SubmitAsync(silo, options, options.EvaluationArguments(-1, prompts: 1, maxTokens: 1)));
+            Row("grid: first run (cold model load, 1 prompt, 1 token)", $"{clock.Elapsed.TotalSeconds:F1} s", "in-process silo, model grain loads on first use");
+            var model = silo.Grains.GetGrain<IModelGrain>(warmUp.ModelKey!);
+
+            var sequential = new List<(double Seconds, IReadOnlyList<SampleResult> Results)>();
+            for (var i = 0; i < options.Runs; i++)
+            {
+                sequential.Add(await ColdEvalAsync(options, i, Path.Combine(work, $"eval-{i}")));
+                Console.Error.WriteLine($"  cold eval process {i + 1}/{options.Runs}: {sequential[^1].Seconds:F1} s");
+            }
+
+            var sequentialSeconds = sequential.Sum(s => s.Seconds);
+            var sequentialTokens = sequential.Sum(s => Tokens(s.Results));
+            Row($"sequential: {options.Runs} x `verlorleans eval` process", $"{sequentialSeconds:F1} s, {sequentialTokens / sequentialSeconds:F1} tok/s",
+                $"cold load each; per process {string.Join(" / ", sequential.Select(s => s.Seconds.ToString("F1", CultureInfo.InvariantCulture)))} s");
+
+            clock.Restart();
+            var ids = await Task.WhenAll(Enumerable.Range(0, options.Runs).Select(i => SubmitAsync(silo, options, options.EvaluationArguments(i, options.Prompts, options.MaxTokens))));
+            var concurrent = await Task.WhenAll(ids.Select(id => WaitCompletedAsync(silo, id)));
+            var concurrentSeconds = clock.Elapsed.TotalSeconds;
+            var grid = await Task.WhenAll(concurrent.Select(s => ResultsReader.ReadJsonlAsync(Path.Combine(s.ResultsDirectory!, ResultsFolder.ResultsJsonlFile))));
+            var concurrentTokens = grid.Sum(Tokens);
+            var engine = await model.GetStatusAsync();
+            Row($"grid: {options.Runs} concurrent runs on the warm model", $"{concurrentSeconds:F1} s, {concurrentTokens / concurrentSeconds:F1} tok/s",
+                $"submitted with the CLI; up to {engine.MaxStepCallers} runs shared one engine step");
+            Row("throughput, grid / sequential", $"{concurrentTokens / concurrentSeconds / (sequentialTokens / sequentialSeconds):F2}x",
+                $"{concurrentTokens} vs {sequentialTokens} tokens; same responses: {(SameResponses(sequential.Select(s => s.Results), grid) ? "yes" : "NO")}");
+
+            var firstTokens = new List<double>();
+            var submitReturns = new List<double>();
+            for (var trial = 0; trial < options.TtftTrials; trial++)
+            {
+                var (first, returned) = await TimeToFirstTokenAsync(silo, model, options, trial);
+                firstTokens.Add(first);
+                submitReturns.Add(returned);
+            }
+
+            Row("submit -> first generated token (warm model)", Summary(firstTokens),
+                $"{options.TtftTrials} trials, 1 prompt each; `submit` itself returned after {Summary(submitReturns)} (client connect included)");
+        }
+        finally
+        {
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| what | measured | note |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (what, value, note) in table)
+        {
+            Console.WriteLine($"| {what} | {value} | {note} |");
+        }
+    }
+
+    /// <summary>The child-process side: <c>verlorleans eval</c> in a fresh process, timed from start to exit.</summary>
+    private static async Task<(double Seconds, IReadOnlyList<SampleResult> Results)> ColdEvalAsync(GridBenchOptions options, int index, string output)
+    {
+        var self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(GridBenchmark).Assembly.Location);
+        }
+
+        foreach (var arg in (string[])["child-eval", "--model", options.ModelFolder, "--out", output, .. options.EvaluationArguments(index, options.Prompts, options.MaxTokens)])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"eval {index} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        }
+
+        return (seconds, await ResultsReader.ReadJsonlAsync(Path.Combine(output, ResultsFolder.ResultsJsonlFile)));
+    }
+
+    /// <summary>Runs <c>verlorleans submit</c> in this process against the silo's gateway; returns the id it printed last.</summary>
+    private static async Task<string> SubmitAsync(InProcessSilo silo, GridBenchOptions options, string[] evaluation)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = ["submit", "--checkpoint", options.ModelFolder, .. evaluation,
+            "--cluster", $"127.0.0.1:{silo.GatewayPort.ToString(CultureInfo.InvariantCulture)}", "--cluster-id", silo.ClusterId];
+        var exit = await CliApp.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return exit == 0 ? output.ToString().TrimEnd().Split('\n')[^1] : throw new InvalidOperationException($"submit exited with {exit}: {error}");
+    }
+
+    private static async Task<RunStatus> WaitCompletedAsync(InProcessSilo silo, string runId)
+    {
+        var run = silo.Grains.GetGrain<IEvaluationRunGrain>(runId);
+        while (true)
+        {
+            var status = await run.GetStatusAsync();
+            if (status.State.IsFinished())
+            {
+                return status.State == RunState.Completed ? status : throw new InvalidOperationException($"run {runId} {status.State}: {status.Error}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>
+    /// Submits a one-prompt run and watches the model grain's generated-token counter (the engine publishes it after every
+    /// step) until it moves: the first token of that run, since nothing else is generating.
+    /// </summary>
+    private static async Task<(double FirstTokenMs, double SubmitReturnedMs)> TimeToFirstTokenAsync(InProcessSilo silo, IModelGrain model, GridBenchOptions options, int trial)
+    {
+        var before = (await model.GetStatusAsync()).GeneratedTokens;
+        var clock = Stopwatch.StartNew();
+        var returned = 0.0;
+        var submit = Task.Run(async () =>
+        {
+            var id = await SubmitAsync(silo, options, options.EvaluationArguments(1000 + trial, prompts: 1, maxTokens: 1));
+            returned = clock.Elapsed.TotalMilliseconds;
+            return id;
+        });
+        while ((await model.GetStatusAsync()).GeneratedTokens == before)
+        {
+            await Task.Delay(1);
+        }
+
+        var first = clock.Elapsed.TotalMilliseconds;
+        await WaitCompletedAsync(silo, await submit);
+        return (first, returned);
+    }
+
+    private static long Tokens(IReadOnlyList<SampleResult> results) => results.Sum(r => (long)(r.ResponseTokens ?? 0));
+
+    /// <summary>Greedy decoding: each run's responses must not depend on how it was served.</summary>
+    private static bool SameResponses(IEnumerable<IReadOnlyList<SampleResult>> a, IEnumerable<IReadOnlyList<SampleResult>> b) =>
+        a.Zip(b).All(pair => pair.First.Count == pair.Second.Count
+            && pair.First.ToDictionary(r => (r.Uid, r.SampleIndex), r => (r.ResponseText, r.ResponseTokens))
+                .All(r => pair.Second.Any(s => (s.Uid, s.SampleIndex) == r.Key && (s.ResponseText, s.ResponseTokens) == r.Value)));
+
+    private static string Summary(List<double> milliseconds)
+    {
+        var sorted = milliseconds.Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Count / 2]:F0} ms (min {sorted[0]:F0}, max {sorted[^1]:F0})");
+    }
+}

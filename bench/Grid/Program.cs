@@ -1,0 +1,14 @@
+using System.Globalization;
+using VerlOrleans.Bench.Grid;
+using VerlOrleans.Cli;
+
+// Grid benchmark (issue 7): concurrent runs on one warm model vs one cold eval process per run, and submit to first
+// token. Usage: bench/README.md. "child-eval" is the benchmark re-running itself as a plain `verlorleans eval` process.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["child-eval", .. var evalArgs])
+{
+    return await CliApp.Build().Parse(["eval", .. evalArgs]).InvokeAsync();
+}
+
+await GridBenchmark.RunAsync(GridBenchOptions.Parse(args));
+return 0;
