@@ -76,6 +76,19 @@ internal static class GridBenchmark
 
             Row("submit -> first generated token (warm model)", Summary(firstTokens),
                 $"{options.TtftTrials} trials, 1 prompt each; `submit` itself returned after {Summary(submitReturns)} (client connect included)");
+
+            // The same first token without the grid around it: the model's prefill of one prompt as long as the runs' prompts.
+            var direct = new List<double>();
+            var prompt = Enumerable.Range(32, options.MaxPromptLength).ToList();
+            for (var trial = 0; trial < options.TtftTrials; trial++)
+            {
+                clock.Restart();
+                await model.GenerateAsync(new ModelLoadSpec(options.ModelFolder), new GenerationCall("bench-direct", prompt, new Contracts.Models.SamplingSettings { MaxTokens = 1 }));
+                direct.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            Row($"model grain alone: 1 token for a {options.MaxPromptLength}-token prompt", Summary(direct),
+                "the prefill inside the row above; the rest is the run grain (dataset, prompts, scheduling)");
         }
         finally
         {
