@@ -79,6 +79,7 @@ public sealed class TorchModelRunner : IModelRunner
     public IReadOnlyList<SampledToken> Execute(IReadOnlyList<RunnerChunk> chunks)
     {
         using var scope = torch.NewDisposeScope();
+        using var threads = SmallStepThreads.Enter(_model.Device, chunks.Sum(c => c.TokenIds.Count));
         var forward = new List<ForwardChunk>(chunks.Count);
         foreach (var chunk in chunks)
         {

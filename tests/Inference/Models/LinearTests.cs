@@ -62,4 +62,41 @@ public sealed class LinearTests
 
         Assert.Equal([true, true], results);
     }
+
+    [Theory]
+    [InlineData(1, 1031, 96)]      // rows not a multiple of 4
+    [InlineData(1, 64, 37)]        // columns not a multiple of 8: the scalar tail
+    [InlineData(3, 1031, 101)]     // both, split over three threads
+    [InlineData(1, 5, 3)]          // fewer columns than one vector
+    public void One_token_products_match_a_double_precision_reference(int parallelism, int rows, int cols)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(11);
+        var weight = randn([rows, cols], generator: generator);
+        var x = randn([1, cols], generator: generator);
+        var expected = x.to(float64).mm(weight.to(float64).t());
+
+        using var linear = new Linear(weight.clone(), null, parallelism);
+        var actual = linear.Forward(x);
+
+        Assert.Equal(new long[] { 1, rows }, actual.shape);
+        var error = (actual.to(float64) - expected).abs().max().item<double>();
+        Assert.True(error < 1e-4, $"max abs error {error}");
+    }
+
+    [Fact]
+    public void A_one_token_input_that_is_a_strided_view_gives_the_plain_product()
+    {
+        using var scope = NewDisposeScope();
+        var weight = randn([1024, 64]);
+        var wide = randn([64, 3]);
+        var x = wide.narrow(1, 1, 1).t();              // (1, 64) with stride 3: not contiguous
+        var expected = x.contiguous().mm(weight.t());
+
+        using var linear = new Linear(weight.alias(), null, parallelism: 2);
+        var actual = linear.Forward(x);
+
+        Assert.False(x.is_contiguous());
+        Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-5));
+    }
 }
