@@ -12,7 +12,9 @@ namespace VerlOrleans.Inference.Models;
 /// a decode step's products are shorter), then sleeps until woken. On an oversubscribed machine a helper may not
 /// be running when its block is posted: the caller then takes the block back and runs it itself; when that happens
 /// for many recent blocks the cores are contended (measured: 5 tok/s split against ~7 unsplit at load average 8),
-/// and <see cref="ShouldSplit"/> turns splitting off for a while. Products are plain in-place tensor calls, so the
+/// and <see cref="ShouldSplit"/> turns splitting off for a while. A take-back from a helper that was asleep (idle
+/// past its spin budget, or not started yet) says nothing about contention and is not counted: counting those
+/// turned splitting off for the first ~40 decode steps after every pause. Products are plain in-place tensor calls, so the
 /// helpers create no tensors (TorchSharp dispose scopes are per thread).
 /// </summary>
 internal sealed class ProductWorkers
@@ -20,8 +22,9 @@ internal sealed class ProductWorkers
     private static readonly TimeSpan SpinBudget = TimeSpan.FromMilliseconds(1);
 
     // Contention detection: more than TakeBackLimit take-backs in a window of Window calls stops splitting for
-    // BackOffCalls calls (about 40 decode steps of a 24-layer model), after which splitting is tried again.
-    private const int Window = 64, TakeBackLimit = 16, BackOffCalls = 4096;
+    // BackOffCalls calls (about 5 decode steps of a 24-layer model), after which splitting is tried again: a short
+    // hiccup (a GC, a JIT thread) costs a few unsplit steps, while sustained contention keeps re-triggering it.
+    private const int Window = 64, TakeBackLimit = 16, BackOffCalls = 512;
     private static readonly ConcurrentDictionary<int, ProductWorkers> ByParallelism = new();
 
     private readonly Helper[] _helpers;
@@ -85,7 +88,7 @@ internal sealed class ProductWorkers
             {
                 try
                 {
-                    takenBack |= helper.TakeBackOrWait();
+                    takenBack |= helper.TakeBackOrWait() && !helper.WasAsleepAtPost;
                 }
                 catch (Exception e)
                 {
@@ -131,14 +134,19 @@ internal sealed class ProductWorkers
         private Action? _job;
         private Exception? _error;
         private int _state;
+        private volatile bool _asleep = true;                // until its thread first runs
 
         public Helper(string name)
         {
             new Thread(Loop) { IsBackground = true, Name = name }.Start();
         }
 
+        /// <summary>Whether the helper was asleep (or not started) when the last block was posted.</summary>
+        public bool WasAsleepAtPost { get; private set; }
+
         public void Post(Action job)
         {
+            WasAsleepAtPost = _asleep;
             _job = job;
             _error = null;
             Volatile.Write(ref _state, Posted);
@@ -173,6 +181,7 @@ internal sealed class ProductWorkers
 
         private void Loop()
         {
+            _asleep = false;
             while (true)
             {
                 var idleSince = Stopwatch.GetTimestamp();
@@ -184,8 +193,10 @@ internal sealed class ProductWorkers
                         continue;
                     }
 
+                    _asleep = true;
                     _wake.Wait();
                     _wake.Reset();
+                    _asleep = false;
                 }
 
                 try
