@@ -78,10 +78,11 @@ public sealed class DecoderModel : IDisposable
         using var scope = NewDisposeScope();
         var w = Weights;
         var hidden = w.EmbedTokens.index_select(0, batch.TokenIds);                   // (tokens, hidden)
+        var angles = Rope.Gather(batch.Positions);                                     // (tokens, 1, head_dim) ×2
         for (var layer = 0; layer < Config.LayerCount; layer++)
         {
             var lw = w.Layers[layer];
-            var attention = Attention(layer, lw, RmsNorm(hidden, lw.InputLayerNorm), batch, cache);
+            var attention = Attention(layer, lw, RmsNorm(hidden, lw.InputLayerNorm), batch, cache, angles);
             hidden = hidden + lw.OProj.Forward(attention);
             hidden = hidden + Mlp(lw, RmsNorm(hidden, lw.PostAttentionLayerNorm));
         }
@@ -104,9 +105,10 @@ public sealed class DecoderModel : IDisposable
     /// <summary>RMSNorm over the last axis, in float32, cast back before the weight (as transformers does).</summary>
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
-        var x32 = x.to(float32);
+        // The casts are skipped when they would be no-ops: a decode step runs this 2·layers + 1 times.
+        var x32 = x.dtype == ScalarType.Float32 ? x : x.to(float32);
         var normalized = x32 * (x32.pow(2).mean([-1], keepdim: true) + Config.RmsNormEps).rsqrt();
-        return weight * normalized.to(DType);
+        return weight * (DType == ScalarType.Float32 ? normalized : normalized.to(DType));
     }
 
     private Tensor Mlp(DecoderLayerWeights lw, Tensor x)
@@ -118,7 +120,7 @@ public sealed class DecoderModel : IDisposable
         return lw.DownProj.Forward(nn.functional.silu(gate) * up);
     }
 
-    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache)
+    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache, RotaryAngles angles)
     {
         var c = Config;
         long tokens = batch.TokenCount, heads = c.AttentionHeadCount, kvHeads = c.KeyValueHeadCount, headDim = c.HeadDim;
@@ -132,8 +134,8 @@ public sealed class DecoderModel : IDisposable
             k = RmsNorm(k, lw.KNorm!);
         }
 
-        q = Rope.Apply(q, batch.Positions);
-        k = Rope.Apply(k, batch.Positions);
+        q = RotaryEmbedding.Apply(q, angles);
+        k = RotaryEmbedding.Apply(k, angles);
         cache.Write(layer, batch.Slots, batch.Positions, k, v);
 
         // Grouped-query attention without repeating keys: the query heads sharing a kv head are folded into
