@@ -44,6 +44,7 @@ public static class GridSiloBuilderExtensions
         silo.Services.AddSingleton(sp => new CheckpointPreparer(sp.GetRequiredService<IOptions<GridOptions>>().Value.ModelCacheDirectory));
         silo.Services.AddSingleton<SiloReporter>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReporter>());
+        silo.Services.AddSingleton<TokenizerCache>();
         silo.Services.AddSingleton<EvaluationRunExecutor>();
         silo.Services.AddSingleton<RunResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunResumer>());

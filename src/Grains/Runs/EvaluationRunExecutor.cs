@@ -6,23 +6,22 @@ using VerlOrleans.Evaluation.Results;
 using VerlOrleans.Evaluation.Rewards;
 using VerlOrleans.Evaluation.Runs;
 using VerlOrleans.Inference.Sampling;
-using VerlOrleans.Inference.Text.ChatTemplates;
-using VerlOrleans.Inference.Text.Tokenization;
 
 namespace VerlOrleans.Grains.Runs;
 
 /// <summary>
-/// Runs the evaluation library's pipeline for a run grain: translates the wire spec into the library's spec, loads
-/// the model folder's tokenizer and chat template, and reports progress in the contract's terms. Blocking and long:
-/// the grain calls it on the thread pool.
+/// Runs the evaluation library's pipeline for a run grain: translates the wire spec into the library's spec, takes
+/// the model folder's tokenizer and chat template from the silo's cache, and reports progress in the contract's terms.
+/// Blocking and long: the grain calls it on the thread pool.
 /// </summary>
-public sealed class EvaluationRunExecutor(TimeProvider clock)
+public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvider clock)
 {
     public async Task<IReadOnlyDictionary<string, double>> RunAsync(
         RunSpec spec, string modelPath, string contentHash, string resultsDirectory, string runId, IResponseGenerator generator,
         IProgress<RunProgress> progress, CancellationToken cancellationToken)
     {
-        var pipeline = new EvaluationPipeline(HfTokenizer.FromDirectory(modelPath), ChatTemplate.FromDirectory(modelPath), generator, clock: clock);
+        var (tokenizer, template) = tokenizers.Get(modelPath);
+        var pipeline = new EvaluationPipeline(tokenizer, template, generator, clock: clock);
         var outcome = await pipeline.RunAsync(
             ToEvaluationSpec(spec, modelPath, contentHash, resultsDirectory, runId),
             new SynchronousProgressAdapter(progress),
