@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using VerlOrleans.Dashboard.Pages;
 using VerlOrleans.Testing;
 
@@ -10,15 +9,9 @@ namespace VerlOrleans.Dashboard.Tests;
 [Collection(GridClusterCollection.Name)]
 public sealed class OverviewPageTests(GridClusterFixture fixture) : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
+    private readonly BunitContext _context = DashboardTestContext.Create(fixture);
 
-    public Task InitializeAsync()
-    {
-        _context.Services.AddMudServices();
-        _context.Services.AddSingleton<IGrainFactory>(fixture.Client);
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
     public void Shows_one_active_silo_with_its_cpu_device_and_torch_status()

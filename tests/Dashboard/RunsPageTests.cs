@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Dashboard.Pages;
@@ -12,15 +11,9 @@ namespace VerlOrleans.Dashboard.Tests;
 [Collection(GridClusterCollection.Name)]
 public sealed class RunsPageTests(GridClusterFixture fixture) : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
+    private readonly BunitContext _context = DashboardTestContext.Create(fixture);
 
-    public Task InitializeAsync()
-    {
-        _context.Services.AddMudServices();
-        _context.Services.AddSingleton<IGrainFactory>(fixture.Client);
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task A_run_appears_and_is_followed_live_to_completion()
