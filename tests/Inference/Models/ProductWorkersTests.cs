@@ -45,4 +45,22 @@ public sealed class ProductWorkersTests
             Assert.Equal([1, 1], ran);
         }
     }
+
+    [Fact]
+    public void Blocks_taken_back_from_sleeping_helpers_do_not_switch_splitting_off()
+    {
+        // A team of its own (the teams are process-wide per size). Between calls the helpers sleep well past their 1 ms
+        // spin budget, so the caller takes their tiny blocks back: that is a pause, not contention, and splitting
+        // must stay on (it used to back off for thousands of calls after every pause).
+        var workers = ProductWorkers.For(6);
+        var runs = 0;
+        for (var i = 0; i < 130; i++)
+        {
+            Thread.Sleep(20);
+            workers.Run(_ => Interlocked.Increment(ref runs));
+        }
+
+        Assert.Equal(130 * 6, runs);
+        Assert.True(workers.ShouldSplit);
+    }
 }
