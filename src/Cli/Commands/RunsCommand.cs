@@ -43,8 +43,16 @@ public static class RunsCommand
                 sweepTable.AddRow(Markup.Escape(sweep.SweepId), sweep.Checkpoints.ToString(CultureInfo.InvariantCulture), sweep.Finished ? "yes" : "no", Created(sweep.CreatedAt));
             }
 
-            console.Write(runTable);
-            console.Write(sweepTable);
+            // An empty table says nothing the count line below does not.
+            if (runs.Count > 0)
+            {
+                console.Write(runTable);
+            }
+
+            if (sweeps.Count > 0)
+            {
+                console.Write(sweepTable);
+            }
             call.Error.WriteLine($"{runs.Count} run(s), {sweeps.Count} sweep(s) at {grid.Endpoint.Gateway}");
             return 0;
         });
