@@ -1,4 +1,3 @@
-using MudBlazor.Services;
 using Orleans.Dashboard;
 using VerlOrleans.Dashboard;
 using VerlOrleans.Silo.Api;
@@ -11,7 +10,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddServiceDefaults();
 builder.AddVerlOrleansSilo();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddVerlOrleansDashboard();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
 var app = builder.Build();

@@ -1,5 +1,4 @@
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Dashboard.Pages;
@@ -29,7 +28,7 @@ public sealed class RunsPageTests(GridClusterFixture fixture) : IAsyncLifetime
             Prompt = new PromptSettings { MaxPromptLength = 512, Truncation = "left" },
         });
 
-        var page = _context.Render<Runs>(parameters => parameters.Add(p => p.RefreshInterval, TimeSpan.FromMilliseconds(200)));
+        var page = _context.Render<Runs>();
 
         page.WaitForAssertion(() =>
         {

@@ -3,7 +3,10 @@ using VerlOrleans.Contracts.Models;
 
 namespace VerlOrleans.Contracts.Catalog;
 
-/// <summary>The lists the dashboard and CLI browse (singleton, key 0; persisted).</summary>
+/// <summary>
+/// The lists the dashboard and CLI browse (singleton, key 0). Checkpoints, runs and sweeps are persisted; run
+/// progress and models are soft state their grains refresh. Observers get every change, batched.
+/// </summary>
 public interface ICatalogGrain : IGrainWithIntegerKey
 {
     const long SingletonKey = 0;
@@ -13,6 +16,10 @@ public interface ICatalogGrain : IGrainWithIntegerKey
 
     Task<IReadOnlyList<CheckpointStatus>> ListCheckpointsAsync();
 
+    /// <summary>Checkpoint grains report every change of their status (merge progress a few times a second).</summary>
+    Task TrackCheckpointAsync(CheckpointStatus checkpoint);
+
+    /// <summary>Run grains report their state and progress; only state changes are persisted.</summary>
     Task TrackRunAsync(RunSummary run);
 
     Task<IReadOnlyList<RunSummary>> ListRunsAsync();
@@ -21,8 +28,16 @@ public interface ICatalogGrain : IGrainWithIntegerKey
 
     Task<IReadOnlyList<SweepSummary>> ListSweepsAsync();
 
-    /// <summary>Model grains report here when they load or unload.</summary>
+    /// <summary>Model grains report here when they load or unload, and every second or so while they work.</summary>
     Task TrackModelAsync(ModelStatus model);
 
     Task<IReadOnlyList<ModelStatus>> ListModelsAsync();
+
+    /// <summary>Everything at once, as the first update a new observer applies.</summary>
+    Task<CatalogUpdate> GetSnapshotAsync();
+
+    /// <summary>Observers receive changes (batched); re-subscribe periodically, subscriptions expire.</summary>
+    Task SubscribeAsync(ICatalogObserver observer);
+
+    Task UnsubscribeAsync(ICatalogObserver observer);
 }

@@ -2,7 +2,7 @@ using VerlOrleans.Contracts.Runs;
 
 namespace VerlOrleans.Contracts.Catalog;
 
-/// <summary>A run's line in the catalog.</summary>
+/// <summary>A run's line in the catalog: identity, state, and (soft, not persisted on every change) its progress.</summary>
 [GenerateSerializer, Immutable]
 public sealed record RunSummary(
     [property: Id(0)] string RunId,
@@ -10,4 +10,19 @@ public sealed record RunSummary(
     [property: Id(2)] long? Step,
     [property: Id(3)] RunState State,
     [property: Id(4)] string? SweepId,
-    [property: Id(5)] DateTimeOffset CreatedAt);
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] RunProgress? Progress = null,
+    [property: Id(7)] string? Error = null,
+    [property: Id(8)] DateTimeOffset? FinishedAt = null)
+{
+    /// <summary>The checkpoint as people name it: <c>run-folder/step_N</c> for verl checkpoints.</summary>
+    public string CheckpointName => CheckpointNames.Display(Checkpoint, Step);
+
+    /// <summary>The catalog line of <paramref name="status"/>.</summary>
+    public static RunSummary Of(RunStatus status) => new(
+        status.RunId, status.Spec?.Checkpoint ?? "", status.Step, status.State, status.SweepId, status.CreatedAt,
+        status.Progress, status.Error, status.FinishedAt);
+
+    /// <summary>True when the persisted part differs (everything but progress).</summary>
+    public bool DiffersDurablyFrom(RunSummary other) => this with { Progress = null } != other with { Progress = null };
+}

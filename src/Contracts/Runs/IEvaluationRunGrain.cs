@@ -1,3 +1,5 @@
+using VerlOrleans.Contracts.Samples;
+
 namespace VerlOrleans.Contracts.Runs;
 
 /// <summary>
@@ -23,6 +25,21 @@ public interface IEvaluationRunGrain : IGrainWithStringKey
     /// array means the end of the file.
     /// </summary>
     Task<byte[]> ReadResultsFileAsync(string name, long offset, int count);
+
+    /// <summary>A page of the run's samples (filtered and sorted on the silo that holds the results, never sent whole).</summary>
+    Task<SamplePage> QuerySamplesAsync(SampleQuery query);
+
+    /// <summary>One sample with its full texts; null when the run has no such sample (yet).</summary>
+    Task<SampleDetail?> GetSampleAsync(string uid, int sampleIndex);
+
+    /// <summary>Every sample of one prompt, by sample index (for side-by-side comparison).</summary>
+    Task<IReadOnlyList<SampleDetail>> GetPromptSamplesAsync(string uid);
+
+    /// <summary>Every sample's uid, data source, score and correctness, in position order (for comparing runs).</summary>
+    Task<IReadOnlyList<SampleOutcome>> GetOutcomesAsync();
+
+    /// <summary>Samples done and tokens generated over the run's time, a point every second or so (kept in memory).</summary>
+    Task<IReadOnlyList<ThroughputPoint>> GetThroughputAsync();
 
     /// <summary>Observers receive status updates (batched); re-subscribe periodically, subscriptions expire.</summary>
     Task SubscribeAsync(IRunObserver observer);

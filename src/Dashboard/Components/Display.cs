@@ -34,4 +34,31 @@ public static class Display
         var clock = string.Create(CultureInfo.InvariantCulture, $"{duration.Hours:00}:{duration.Minutes:00}:{duration.Seconds:00}");
         return duration.Days > 0 ? string.Create(CultureInfo.InvariantCulture, $"{duration.Days}d {clock}") : clock;
     }
+
+    /// <summary>A score or metric with three decimals ("0.667"); "–" when there is none.</summary>
+    public static string Score(double? value) =>
+        value is { } v && double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+
+    /// <summary>A rate with no decimals above 10 and one below ("123", "4.5").</summary>
+    public static string Rate(double value) =>
+        value.ToString(Math.Abs(value) >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture);
+
+    /// <summary>A fraction as a whole percentage ("42 %").</summary>
+    public static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0} %");
+
+    /// <summary>How long ago <paramref name="at"/> was, coarsely ("12 s ago", "3 min ago", "2 h ago", "4 d ago").</summary>
+    public static string Ago(DateTimeOffset at, DateTimeOffset now)
+    {
+        var age = now - at;
+        return age.TotalSeconds < 60 ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, (int)age.TotalSeconds)} s ago")
+            : age.TotalMinutes < 60 ? string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalMinutes} min ago")
+            : age.TotalHours < 48 ? string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalHours} h ago")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalDays} d ago");
+    }
+
+    /// <summary>A local, sortable time ("2026-12-04 11:07:05").</summary>
+    public static string Time(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>The first 12 characters of a content hash: enough to tell models apart on screen.</summary>
+    public static string ShortHash(string? hash) => hash is null ? "–" : hash.Length <= 12 ? hash : hash[..12];
 }

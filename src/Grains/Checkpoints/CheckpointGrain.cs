@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Grains.Hosting;
 
@@ -8,7 +9,8 @@ namespace VerlOrleans.Grains.Checkpoints;
 /// <summary>
 /// Validates and merges one checkpoint. The work runs on the thread pool; its continuations come back to this
 /// activation, so status calls answer while a merge is running. Persisted: a Ready checkpoint whose folder still
-/// exists is never merged twice.
+/// exists is never merged twice. Every change, and merge progress a few times a second, goes to the catalog for the
+/// live checkpoints page.
 /// </summary>
 [Reentrant]
 public sealed partial class CheckpointGrain(
@@ -18,7 +20,9 @@ public sealed partial class CheckpointGrain(
     ILogger<CheckpointGrain> logger) : Grain, ICheckpointGrain
 {
     private Task? _preparation;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private MergeProgressInfo? _progress;
+    private MergeProgressInfo? _reportedProgress;
 
     private string Path => this.GetPrimaryKeyString();
 
@@ -99,7 +103,10 @@ public sealed partial class CheckpointGrain(
             {
                 await SaveAsync(Current() with { State = CheckpointState.Merging, Validation = validation });
                 var progress = new SynchronousProgress<MergeProgressInfo>(p => Volatile.Write(ref _progress, p));
-                (modelPath, hash) = await Task.Run(() => preparer.MergeAsync(Path, progress, CancellationToken.None));
+                using (this.RegisterGrainTimer(ReportProgressAsync, new GrainTimerCreationOptions(ProgressInterval, ProgressInterval) { Interleave = true }))
+                {
+                    (modelPath, hash) = await Task.Run(() => preparer.MergeAsync(Path, progress, CancellationToken.None));
+                }
             }
 
             await SaveAsync(Current() with { State = CheckpointState.Ready, Validation = validation, ModelPath = modelPath, ContentHash = hash, Progress = null });
@@ -115,11 +122,24 @@ public sealed partial class CheckpointGrain(
         }
     }
 
-    private Task SaveAsync(CheckpointStatus status)
+    private async Task SaveAsync(CheckpointStatus status)
     {
         state.State.Status = status with { UpdatedAt = clock.GetUtcNow() };
-        return state.WriteStateAsync();
+        await state.WriteStateAsync();
+        await Catalog().TrackCheckpointAsync(Current());
     }
+
+    private async Task ReportProgressAsync(CancellationToken cancellationToken)
+    {
+        var progress = Volatile.Read(ref _progress);
+        if (progress is not null && progress != _reportedProgress)
+        {
+            _reportedProgress = progress;
+            await Catalog().TrackCheckpointAsync(Current());
+        }
+    }
+
+    private ICatalogGrain Catalog() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Preparing checkpoint {Path} failed")]
     private static partial void LogPreparationFailed(ILogger logger, Exception exception, string path);

@@ -33,6 +33,7 @@ public sealed class ModelGrain(
     private DateTimeOffset? _loadedAt;
     private DateTimeOffset _lastUsed;
     private int _inFlight;
+    private ModelStatus? _reported;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -40,6 +41,8 @@ public sealed class ModelGrain(
     {
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, options.Value.ModelIdleUnloadAfter.Ticks / 4));
         this.RegisterGrainTimer(UnloadIfIdleAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        // The models page shows queue depth and throughput live: report a changed status every second.
+        this.RegisterGrainTimer(ReportIfChangedAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -185,7 +188,14 @@ public sealed class ModelGrain(
         }
     }
 
-    private Task ReportAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackModelAsync(Status());
+    private Task ReportAsync()
+    {
+        _reported = Status();
+        return GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackModelAsync(_reported);
+    }
+
+    private Task ReportIfChangedAsync(CancellationToken cancellationToken) =>
+        _state != ModelState.Unloaded && Status() != _reported ? ReportAsync() : Task.CompletedTask;
 
     private ModelStatus Status()
     {

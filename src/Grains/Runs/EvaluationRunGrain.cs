@@ -6,6 +6,7 @@ using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Samples;
 using VerlOrleans.Contracts.Sweeps;
 using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Hosting;
@@ -44,6 +45,8 @@ public sealed partial class EvaluationRunGrain(
     private RunProgress? _live;
     private RunStatus? _published;
     private DateTimeOffset _persistedAt;
+    private readonly ThroughputHistory _throughput = new();
+    private RunSamples? _samples;
 
     private string RunId => this.GetPrimaryKeyString();
 
@@ -59,6 +62,12 @@ public sealed partial class EvaluationRunGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(PublishInterval, PublishInterval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _samples?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -144,6 +153,20 @@ public sealed partial class EvaluationRunGrain(
 
         return read == buffer.Length ? buffer : buffer[..read];
     }
+
+    public Task<SamplePage> QuerySamplesAsync(SampleQuery query) =>
+        Samples() is { } samples ? samples.QueryAsync(query) : Task.FromResult(SamplePage.Empty);
+
+    public Task<SampleDetail?> GetSampleAsync(string uid, int sampleIndex) =>
+        Samples() is { } samples ? samples.GetAsync(uid, sampleIndex) : Task.FromResult<SampleDetail?>(null);
+
+    public Task<IReadOnlyList<SampleDetail>> GetPromptSamplesAsync(string uid) =>
+        Samples() is { } samples ? samples.OfPromptAsync(uid) : Task.FromResult<IReadOnlyList<SampleDetail>>([]);
+
+    public Task<IReadOnlyList<SampleOutcome>> GetOutcomesAsync() =>
+        Samples() is { } samples ? samples.OutcomesAsync() : Task.FromResult<IReadOnlyList<SampleOutcome>>([]);
+
+    public Task<IReadOnlyList<ThroughputPoint>> GetThroughputAsync() => Task.FromResult(_throughput.Points);
 
     public Task SubscribeAsync(IRunObserver observer)
     {
@@ -266,12 +289,9 @@ public sealed partial class EvaluationRunGrain(
         await TrackAsync();
     }
 
-    private Task TrackAsync()
-    {
-        var s = state.State.Status!;
-        return GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey)
-            .TrackRunAsync(new RunSummary(RunId, s.Spec?.Checkpoint ?? "", s.Step, s.State, s.SweepId, s.CreatedAt));
-    }
+    private Task TrackAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackRunAsync(RunSummary.Of(Status));
+
+    private RunSamples? Samples() => state.State.Status?.ResultsDirectory is { } folder ? _samples ??= new RunSamples(folder) : null;
 
     /// <summary>Sends the status to observers and the sweep when it changed; persists live progress every few seconds.</summary>
     private async Task PublishAsync(CancellationToken cancellationToken)
@@ -283,12 +303,20 @@ public sealed partial class EvaluationRunGrain(
         }
 
         _published = status;
+        if (status.State == RunState.Running || status.State.IsFinished())
+        {
+            _throughput.Record(clock.GetUtcNow(), status.Progress, final: status.State.IsFinished());
+        }
+
         // Not awaited: a slow or gone observer must not hold up the run; Notify drops observers whose calls fail.
         _ = _observers.Notify((Func<IRunObserver, Task>)(o => o.OnRunStatusAsync(status)));
         if (status.SweepId is { } sweepId)
         {
             await GrainFactory.GetGrain<ISweepGrain>(sweepId).OnRunStatusAsync(status);
         }
+
+        // The catalog keeps progress in memory for the live lists; it persists state changes only.
+        await TrackAsync();
 
         if (status.State == RunState.Running && clock.GetUtcNow() - _persistedAt > TimeSpan.FromSeconds(5))
         {

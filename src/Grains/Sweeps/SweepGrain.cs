@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Utilities;
+using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Runs;
@@ -147,8 +148,17 @@ public sealed class SweepGrain(
         }
     }
 
-    private Task TrackAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey)
-        .TrackSweepAsync(new SweepSummary(SweepId, Status.Rows.Count, Status.IsFinished, Status.CreatedAt));
+    private Task TrackAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackSweepAsync(new SweepSummary(
+        SweepId, Status.Rows.Count, Status.IsFinished, Status.CreatedAt, Title(Status.Spec),
+        Status.Rows.Count(r => r.State.IsFinished()), Status.Rows.Count(r => r.State == RunState.Failed)));
+
+    /// <summary>What the sweep compares: its run folder (or first checkpoint) by name, and how many more it has.</summary>
+    private static string? Title(SweepSpec? spec) => spec?.Checkpoints switch
+    {
+        null or [] => null,
+        [var only] => CheckpointNames.Display(only),
+        [var first, ..] checkpoints => $"{CheckpointNames.Display(first)} + {checkpoints.Count - 1} more",
+    };
 
     private Task PublishAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
 using VerlOrleans.Grains.Runs;
@@ -45,8 +46,20 @@ public static class GridApi
                 return Results.Problem($"run id '{runId}' may only hold letters, digits, '-', '_' and '.'", statusCode: 400);
             }
 
-            var status = await grains.GetGrain<IEvaluationRunGrain>(runId).StartAsync(request.Spec);
-            return Results.Accepted($"/api/runs/{runId}", status);
+            if (Refused(request.Spec is null ? [new FieldError("spec", "is required")] : SpecValidation.Validate(request.Spec), "spec.") is { } refusal)
+            {
+                return refusal;
+            }
+
+            try
+            {
+                var status = await grains.GetGrain<IEvaluationRunGrain>(runId).StartAsync(request.Spec!);
+                return Results.Accepted($"/api/runs/{runId}", status);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict);
+            }
         }).WithName("StartRun").WithSummary("Starts an evaluation run and returns at once (202).");
 
         api.MapGet("/runs", async (IGrainFactory grains) => Results.Ok(await Catalog(grains).ListRunsAsync())).WithName("ListRuns");
@@ -98,7 +111,12 @@ public static class GridApi
                 return Results.Problem($"sweep id '{sweepId}' may only hold letters, digits, '-', '_' and '.'", statusCode: 400);
             }
 
-            var status = await grains.GetGrain<ISweepGrain>(sweepId).StartAsync(request.Spec);
+            if (Refused(request.Spec is null ? [new FieldError("spec", "is required")] : SpecValidation.Validate(request.Spec), "spec.") is { } refusal)
+            {
+                return refusal;
+            }
+
+            var status = await grains.GetGrain<ISweepGrain>(sweepId).StartAsync(request.Spec!);
             return Results.Accepted($"/api/sweeps/{sweepId}", status);
         }).WithName("StartSweep").WithSummary("Evaluates many checkpoints (or a verl run folder) with one setup.");
 
@@ -116,6 +134,14 @@ public static class GridApi
 
         return app;
     }
+
+    /// <summary>400 problem details naming every refused field (by its JSON path in the request), or null when none is.</summary>
+    private static IResult? Refused(IReadOnlyList<FieldError> errors, string prefix) =>
+        errors.Count == 0
+            ? null
+            : Results.ValidationProblem(
+                errors.GroupBy(e => e.Field == "spec" ? e.Field : prefix + e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                detail: "The request was refused before anything started: " + string.Join("; ", errors.Select(e => $"{(e.Field == "spec" ? e.Field : prefix + e.Field)} {e.Message}")));
 
     private static ICatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
 

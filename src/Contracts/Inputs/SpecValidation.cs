@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
+
+namespace VerlOrleans.Contracts.Inputs;
+
+/// <summary>
+/// The ranges a run or sweep spec must keep, checked before any grain state changes (the HTTP API and the dashboard
+/// form share them). Each error names the field by its JSON path and says what is allowed.
+/// </summary>
+public static class SpecValidation
+{
+    public const int MaxN = 256;
+    public const int MaxTokens = 32_768;
+    public const int MaxPromptLength = 32_768;
+    public const int MaxBatchSize = 4_096;
+    public const int MaxConcurrentRuns = 64;
+    public const double MaxTemperature = 10;
+
+    public static readonly IReadOnlyList<string> Truncations = ["error", "left", "right", "middle"];
+    public static readonly IReadOnlyList<string> DTypes = ["auto", "bf16", "fp16", "fp32"];
+    public static readonly IReadOnlyList<string> RewardModes = ["legacy", "naive", "reward-loop", "reward_loop"];
+
+    /// <summary>Every field of <paramref name="spec"/> outside its range; <paramref name="prefix"/> goes before each path.</summary>
+    public static IReadOnlyList<FieldError> Validate(RunSpec spec, string prefix = "", bool checkpointRequired = true)
+    {
+        var errors = new List<FieldError>();
+        void Add(string field, string message) => errors.Add(new FieldError(prefix + field, message));
+
+        if (checkpointRequired && string.IsNullOrWhiteSpace(spec.Checkpoint))
+        {
+            Add("checkpoint", "is required: a Hugging Face folder, a verl actor folder or a verl run folder");
+        }
+
+        if (spec.DataFiles is null || spec.DataFiles.Count == 0)
+        {
+            Add("dataFiles", "needs at least one parquet, JSON or JSONL file");
+        }
+        else
+        {
+            for (var i = 0; i < spec.DataFiles.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(spec.DataFiles[i]))
+                {
+                    Add($"dataFiles[{i}]", "is empty");
+                }
+            }
+        }
+
+        if (spec.MaxSamples is < 1)
+        {
+            Add("maxSamples", $"must be at least 1 (or absent for every row), got {spec.MaxSamples}");
+        }
+
+        Range(errors, prefix + "batchSize", spec.BatchSize, 1, MaxBatchSize);
+        OneOf(errors, prefix + "dType", spec.DType, DTypes);
+        OneOf(errors, prefix + "rewardMode", spec.RewardMode, RewardModes);
+        for (var i = 0; i < spec.RewardRoutes.Count; i++)
+        {
+            var route = spec.RewardRoutes[i];
+            var eq = route.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == route.Length - 1)
+            {
+                Add($"rewardRoutes[{i}]", $"must be SOURCE=REWARD (a trailing * on SOURCE routes a prefix), got '{route}'");
+            }
+        }
+
+        var sampling = spec.Sampling;
+        Range(errors, prefix + "sampling.n", sampling.N, 1, MaxN);
+        if (!(sampling.Temperature >= 0 && sampling.Temperature <= MaxTemperature))
+        {
+            Add("sampling.temperature", $"must be between 0 (greedy) and {MaxTemperature}, got {Number(sampling.Temperature)}");
+        }
+
+        if (!(sampling.TopP > 0 && sampling.TopP <= 1))
+        {
+            Add("sampling.topP", $"must be in (0, 1], got {Number(sampling.TopP)}");
+        }
+
+        if (sampling.TopK < -1)
+        {
+            Add("sampling.topK", $"must be -1 or 0 (off) or a positive count, got {sampling.TopK}");
+        }
+
+        if (!(sampling.MinP >= 0 && sampling.MinP <= 1))
+        {
+            Add("sampling.minP", $"must be in [0, 1], got {Number(sampling.MinP)}");
+        }
+
+        Range(errors, prefix + "sampling.maxTokens", sampling.MaxTokens, 1, MaxTokens);
+        var prompt = spec.Prompt;
+        if (string.IsNullOrWhiteSpace(prompt.PromptKey))
+        {
+            Add("prompt.promptKey", "is required (verl's default is 'prompt')");
+        }
+
+        Range(errors, prefix + "prompt.maxPromptLength", prompt.MaxPromptLength, 1, MaxPromptLength);
+        OneOf(errors, prefix + "prompt.truncation", prompt.Truncation, Truncations);
+        if (prompt.ChatTemplateKwargsJson is { Length: > 0 } json)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    Add("prompt.chatTemplateKwargsJson", "must be a JSON object, e.g. {\"enable_thinking\": false}");
+                }
+            }
+            catch (JsonException e)
+            {
+                Add("prompt.chatTemplateKwargsJson", $"is not valid JSON: {e.Message}");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The sweep's own fields and its template's (the template's checkpoint is ignored).</summary>
+    public static IReadOnlyList<FieldError> Validate(SweepSpec spec)
+    {
+        var errors = new List<FieldError>();
+        if (spec.Checkpoints is null || spec.Checkpoints.Count == 0)
+        {
+            errors.Add(new FieldError("checkpoints", "needs at least one checkpoint or verl run folder"));
+        }
+        else
+        {
+            for (var i = 0; i < spec.Checkpoints.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(spec.Checkpoints[i]))
+                {
+                    errors.Add(new FieldError($"checkpoints[{i}]", "is empty"));
+                }
+            }
+        }
+
+        Range(errors, "maxConcurrentRuns", spec.MaxConcurrentRuns, 1, MaxConcurrentRuns);
+        if (spec.Template is null)
+        {
+            errors.Add(new FieldError("template", "is required: the run settings every checkpoint is evaluated with"));
+        }
+        else
+        {
+            errors.AddRange(Validate(spec.Template, "template.", checkpointRequired: false));
+        }
+
+        return errors;
+    }
+
+    private static void Range(List<FieldError> errors, string field, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add(new FieldError(field, $"must be between {min} and {max}, got {value}"));
+        }
+    }
+
+    private static void OneOf(List<FieldError> errors, string field, string? value, IReadOnlyList<string> allowed)
+    {
+        if (value is null || !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            errors.Add(new FieldError(field, $"must be one of {string.Join(", ", allowed)}, got '{value}'"));
+        }
+    }
+
+    private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,63 @@
+using VerlOrleans.Contracts.Catalog;
+using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Models;
+
+namespace VerlOrleans.Dashboard.Live;
+
+/// <summary>The catalog as one moment's immutable picture: every page renders from one of these.</summary>
+public sealed record CatalogView(
+    IReadOnlyDictionary<string, RunSummary> Runs,
+    IReadOnlyDictionary<string, SweepSummary> Sweeps,
+    IReadOnlyDictionary<string, CheckpointStatus> Checkpoints,
+    IReadOnlyDictionary<string, ModelStatus> Models)
+{
+    public static CatalogView Empty { get; } = new(
+        new Dictionary<string, RunSummary>(), new Dictionary<string, SweepSummary>(),
+        new Dictionary<string, CheckpointStatus>(), new Dictionary<string, ModelStatus>());
+
+    /// <summary>This view with <paramref name="update"/> applied (a snapshot replaces everything).</summary>
+    public CatalogView Apply(CatalogUpdate update)
+    {
+        var runs = update.IsSnapshot ? [] : new Dictionary<string, RunSummary>(Runs);
+        var sweeps = update.IsSnapshot ? [] : new Dictionary<string, SweepSummary>(Sweeps);
+        var checkpoints = update.IsSnapshot ? [] : new Dictionary<string, CheckpointStatus>(Checkpoints);
+        var models = update.IsSnapshot ? [] : new Dictionary<string, ModelStatus>(Models);
+        foreach (var run in update.Runs)
+        {
+            runs[run.RunId] = run;
+        }
+
+        foreach (var sweep in update.Sweeps)
+        {
+            sweeps[sweep.SweepId] = sweep;
+        }
+
+        foreach (var checkpoint in update.Checkpoints)
+        {
+            checkpoints[checkpoint.Path] = checkpoint;
+        }
+
+        foreach (var model in update.Models)
+        {
+            models[model.Key] = model;
+        }
+
+        foreach (var key in update.UnloadedModels)
+        {
+            models.Remove(key);
+        }
+
+        return new CatalogView(runs, sweeps, checkpoints, models);
+    }
+
+    /// <summary>Runs newest first.</summary>
+    public IEnumerable<RunSummary> RunsNewestFirst => Runs.Values.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.RunId, StringComparer.Ordinal);
+
+    /// <summary>Sweeps newest first.</summary>
+    public IEnumerable<SweepSummary> SweepsNewestFirst => Sweeps.Values.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.SweepId, StringComparer.Ordinal);
+
+    /// <summary>The checkpoint whose weights a model grain holds (its key starts with their content hash), if known.</summary>
+    public CheckpointStatus? CheckpointOfModel(string modelKey) =>
+        Checkpoints.Values.Where(c => c.ContentHash is { } hash && modelKey.StartsWith(hash + "/", StringComparison.Ordinal))
+            .OrderByDescending(c => c.UpdatedAt).FirstOrDefault();
+}
