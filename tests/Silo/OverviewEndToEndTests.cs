@@ -1,6 +1,6 @@
-using Microsoft.Playwright;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Silo.Tests.Browser;
 using VerlOrleans.Testing;
 
 namespace VerlOrleans.Silo.Tests;
@@ -11,32 +11,12 @@ namespace VerlOrleans.Silo.Tests;
 /// </summary>
 public sealed class OverviewEndToEndTests(SiloProcess silo) : IClassFixture<SiloProcess>
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task Overview_in_chromium_shows_one_active_silo_and_updates_live()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"console: {message.Text}");
-            }
-        };
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                problems.Add($"HTTP {response.Status}: {response.Url}");
-            }
-        };
-
-        await page.GotoAsync(silo.BaseAddress.ToString());
-        await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        await using var browser = await BrowserSession.StartAsync(1280, 800);
+        var page = browser.Page;
+        await browser.OpenAsync(silo.BaseAddress);
 
         Assert.Equal("1", (await page.InnerTextAsync("[data-testid=active-silo-count]")).Trim());
         Assert.Equal(1, await page.Locator("[data-testid=silo][data-silo-status=Active]").CountAsync());
@@ -47,13 +27,10 @@ public sealed class OverviewEndToEndTests(SiloProcess silo) : IClassFixture<Silo
         await page.WaitForFunctionAsync(
             "previous => document.querySelector('[data-testid=silo-uptime]').innerText !== previous",
             uptime,
-            new PageWaitForFunctionOptions { Timeout = 10_000 });
+            new Microsoft.Playwright.PageWaitForFunctionOptions { Timeout = 10_000 });
 
-        var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
-        var shot = Path.Combine(screenshots, "overview.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-        Assert.True(new FileInfo(shot).Length > 10_000, "the screenshot is suspiciously small");
-        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        await browser.ShotAsync("overview");
+        browser.AssertNoProblems();
     }
 
     [Fact]
@@ -71,26 +48,13 @@ public sealed class OverviewEndToEndTests(SiloProcess silo) : IClassFixture<Silo
             Prompt = new PromptSettings { MaxPromptLength = 512, Truncation = "left" },
         }, runId);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        await page.GotoAsync(new Uri(silo.BaseAddress, "runs").ToString());
-        await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        await using var browser = await BrowserSession.StartAsync(1280, 800);
+        await browser.OpenAsync(new Uri(silo.BaseAddress, "runs"));
 
         var row = $"[data-testid=run][data-run-id='{runId}']";
-        await page.WaitForSelectorAsync($"{row}[data-run-state=Completed]", new PageWaitForSelectorOptions { Timeout = 120_000 });
-        Assert.Equal("40 / 40", (await page.InnerTextAsync($"{row} [data-testid=run-samples]")).Trim());
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "runs.png"), FullPage = true });
-    }
-
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright)
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does");
-        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await browser.Page.WaitForSelectorAsync($"{row}[data-run-state=Completed]", new Microsoft.Playwright.PageWaitForSelectorOptions { Timeout = 120_000 });
+        Assert.Equal("40 / 40", (await browser.Page.InnerTextAsync($"{row} [data-testid=run-samples]")).Trim());
+        await browser.ShotAsync("runs");
+        browser.AssertNoProblems();
     }
 }

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace VerlOrleans.Dashboard.Components;
 
@@ -59,6 +62,39 @@ public static class Display
     /// <summary>A local, sortable time ("2026-12-04 11:07:05").</summary>
     public static string Time(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
+    /// <summary>A moment in local time, short: "14:03:12" today, "12-03 14:03" another day.</summary>
+    public static string Clock(DateTimeOffset at, DateTimeOffset now)
+    {
+        var local = at.ToLocalTime();
+        return local.Date == now.ToLocalTime().Date
+            ? local.ToString("HH:mm:ss", CultureInfo.InvariantCulture)
+            : local.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The first 12 characters of a content hash: enough to tell models apart on screen.</summary>
     public static string ShortHash(string? hash) => hash is null ? "–" : hash.Length <= 12 ? hash : hash[..12];
+
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// A dataset value stored as JSON, as a person reads it: a string as its text (no quotes or \u escapes), anything
+    /// else indented; text that is not JSON as it is.
+    /// </summary>
+    public static string Json(string? json)
+    {
+        if (json is null)
+        {
+            return "–";
+        }
+
+        try
+        {
+            var node = JsonNode.Parse(json);
+            return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString(Readable) ?? "null";
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
 }

@@ -13,6 +13,26 @@ public static class RunFiles
     /// <summary>The HTTP download address of one file (served by the silo's API).</summary>
     public static string Href(string runId, string name) => $"/api/runs/{Uri.EscapeDataString(runId)}/files/{name}";
 
+    /// <summary>The results files the run has written so far, in <see cref="Names"/> order.</summary>
+    public static async Task<IReadOnlyList<string>> PresentAsync(IEvaluationRunGrain run)
+    {
+        var present = new List<string>();
+        foreach (var name in Names)
+        {
+            try
+            {
+                await run.ReadResultsFileAsync(name, 0, 1);
+                present.Add(name);
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidOperationException)
+            {
+                // Not written (yet).
+            }
+        }
+
+        return present;
+    }
+
     /// <summary>A small file whole (up to <paramref name="maxBytes"/>), or null when the run has none (yet).</summary>
     public static async Task<byte[]?> ReadSmallAsync(IEvaluationRunGrain run, string name, int maxBytes = 8 << 20)
     {

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using VerlOrleans.Contracts.Catalog;
+using VerlOrleans.Dashboard.Live;
+using VerlOrleans.Dashboard.Tests.Pages;
+using VerlOrleans.Testing;
+
+namespace VerlOrleans.Dashboard.Tests.Live;
+
+/// <summary>
+/// The catalog feed behind every list page, on the real cluster: pushes arrive without polling, and when the catalog
+/// grain is deactivated (as when its silo restarts) the feed subscribes to the new activation and catches up.
+/// </summary>
+[Collection(GridClusterCollection.Name)]
+public sealed class CatalogFeedTests(GridClusterFixture fixture)
+{
+    [Fact]
+    public async Task The_feed_follows_a_new_catalog_activation_after_the_old_one_is_gone()
+    {
+        await using var feed = new CatalogFeed(fixture.Client, NullLogger<CatalogFeed>.Instance) { ResubscribeInterval = TimeSpan.FromSeconds(1) };
+        await feed.EnsureStartedAsync();
+        var catalog = fixture.Client.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
+        var epochBefore = (await catalog.GetSnapshotAsync()).Epoch;
+
+        var first = $"feed-{Guid.NewGuid():N}";
+        await PageTestRuns.CompleteAsync(fixture.Client, first, PageTestRuns.Spec(TinyChatModel.Folder, samples: 2));
+        await WaitForAsync(() => feed.Current.Runs.ContainsKey(first), "the first run to be pushed");
+        var pushedBefore = feed.UpdatesApplied;
+
+        // Every idle activation goes, the catalog's with its observer list: only re-subscription brings the feed back.
+        await fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var second = $"feed-{Guid.NewGuid():N}";
+        await PageTestRuns.CompleteAsync(fixture.Client, second, PageTestRuns.Spec(TinyChatModel.Folder, samples: 2));
+        Assert.NotEqual(epochBefore, (await catalog.GetSnapshotAsync()).Epoch);
+
+        await WaitForAsync(() => feed.Current.Runs.ContainsKey(second) && feed.Current.Runs.ContainsKey(first), "the feed to catch up with the new activation");
+        Assert.True(feed.UpdatesApplied > pushedBefore);
+        Assert.Null(feed.Error);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+}
