@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace VerlOrleans.Bench.Dashboard;
+
+/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length.</summary>
+public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens)
+{
+    public static DashboardBenchOptions Parse(string[] args)
+    {
+        var options = new DashboardBenchOptions(Samples: 2000, Tabs: 5, Rounds: 2, MaxTokens: 16);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--samples" => options with { Samples = value },
+                "--tabs" => options with { Tabs = value },
+                "--rounds" => options with { Rounds = value },
+                "--max-tokens" => options with { MaxTokens = value },
+                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens"),
+            };
+            i++;
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using VerlOrleans.Testing;
+
+namespace VerlOrleans.Bench.Dashboard;
+
+/// <summary>
+/// The same evaluation run (the tiny chat model, greedy, n = 2 over verl's gsm8k test rows) on one real silo process,
+/// alternately with no browser and with N Chromium tabs open on live pages of that very run (run overview, its samples
+/// grid, the runs list, the overview, the models page). The run's own start-to-finish time is compared: the tabs must
+/// not slow it. Rounds alternate (none, tabs, none, tabs, …) after a warm-up so drift hits both sides alike.
+/// </summary>
+public static class DashboardBenchmark
+{
+    private static readonly string[] Pages = ["runs/{0}", "runs/{0}/samples", "runs", "", "models"];
+
+    public static async Task<int> RunAsync(DashboardBenchOptions options)
+    {
+        var shared = RepositoryPaths.SharedFolder ?? throw new InvalidOperationException("../shared (verl's gsm8k parquet) is missing next to the checkout");
+        var gsm8k = Path.Combine(shared, "data", "verl-data", "gsm8k_test.parquet");
+        await using var silo = new SiloProcess();
+        await silo.InitializeAsync();
+        using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu"],
+        });
+
+        Console.WriteLine($"dashboard benchmark: {options.Samples} samples per run (n = 2, max {options.Tabs} tabs, {options.MaxTokens} tokens), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
+        var warmUp = await RunOnceAsync(http, browser, silo.BaseAddress, gsm8k, options with { Samples = 64 }, "warm-up", tabs: 0);
+        Console.WriteLine($"warm-up: {warmUp.Seconds:0.0} s");
+
+        var results = new List<Trial>();
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            foreach (var tabs in new[] { 0, options.Tabs })
+            {
+                var trial = await RunOnceAsync(http, browser, silo.BaseAddress, gsm8k, options, $"r{round}-t{tabs}", tabs);
+                results.Add(trial);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}, {tabs} tabs: {trial.Seconds:0.0} s, {trial.SamplesPerSecond:0.0} samples/s, {trial.TokensPerSecond:0} tokens/s, silo CPU {trial.SiloCpuSeconds:0.0} s, Chromium CPU {trial.BrowserCpuSeconds:0.0} s, pushes received by the tabs {trial.PushesSeen}"));
+            }
+        }
+
+        var without = results.Where(r => r.Tabs == 0).ToList();
+        var with = results.Where(r => r.Tabs > 0).ToList();
+        Console.WriteLine();
+        Console.WriteLine("| open tabs | runs | median run time (s) | median samples/s | median silo CPU (s) | median Chromium CPU (s) |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var group in new[] { without, with })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {group[0].Tabs} | {group.Count} | {Median(group.Select(r => r.Seconds)):0.0} | {Median(group.Select(r => r.SamplesPerSecond)):0.0} | {Median(group.Select(r => r.SiloCpuSeconds)):0.0} | {Median(group.Select(r => r.BrowserCpuSeconds)):0.0} |"));
+        }
+
+        var ratio = Median(with.Select(r => r.SamplesPerSecond)) / Median(without.Select(r => r.SamplesPerSecond));
+        var siloCost = Median(with.Select(r => r.SiloCpuSeconds / r.Samples)) / Median(without.Select(r => r.SiloCpuSeconds / r.Samples));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nthroughput with {options.Tabs} tabs / without: {ratio:0.000} (1.000 = no cost)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"silo CPU per sample with {options.Tabs} tabs / without: {siloCost:0.000} (what serving the tabs costs the silo itself; Chromium runs on the same {Environment.ProcessorCount} cores here)"));
+        return 0;
+    }
+
+    private static async Task<Trial> RunOnceAsync(HttpClient http, IBrowser browser, Uri baseAddress, string gsm8k, DashboardBenchOptions options, string name, int tabs)
+    {
+        var runId = $"bench-{name}-{Guid.NewGuid():N}"[..32];
+        var spec = new
+        {
+            checkpoint = TinyChatModel.Folder,
+            dataFiles = new[] { gsm8k },
+            maxSamples = options.Samples / 2,
+            sampling = new { n = 2, temperature = 1.0, seed = 11, maxTokens = options.MaxTokens },
+            prompt = new { maxPromptLength = 512, truncation = "left" },
+            batchSize = 64,
+        };
+        // The tabs open on the run's own pages before it starts, as a user watching it would have them.
+        var pages = new List<IPage>();
+        var pushes = 0;
+        for (var i = 0; i < tabs; i++)
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+            page.WebSocket += (_, socket) => socket.FrameReceived += (_, _) => Interlocked.Increment(ref pushes);
+            await page.GotoAsync(new Uri(baseAddress, string.Format(CultureInfo.InvariantCulture, Pages[i % Pages.Length], runId)).ToString());
+            await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            pages.Add(page);
+        }
+
+        var siloProcess = SiloProcesses();
+        var browserProcesses = BrowserProcesses();
+        var cpuBefore = CpuSeconds(siloProcess);
+        var browserCpuBefore = browserProcesses.ToDictionary(p => p.Id, p => CpuSeconds([p]));
+        var response = await http.PostAsJsonAsync("api/runs", new { spec, runId });
+        response.EnsureSuccessStatusCode();
+        JsonObject status;
+        while (true)
+        {
+            status = (await http.GetFromJsonAsync<JsonObject>($"api/runs/{runId}"))!;
+            var state = status["state"]!.GetValue<string>();
+            if (state is "Completed" or "Failed" or "Cancelled")
+            {
+                if (state != "Completed")
+                {
+                    throw new InvalidOperationException($"{runId} ended {state}: {status["error"]}");
+                }
+
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        var cpu = CpuSeconds(siloProcess) - cpuBefore;
+        // Per process, over those still alive at the end (a process that exited meanwhile reads 0).
+        var browserCpu = browserProcesses.Sum(p => CpuSeconds([p]) is var now and > 0 ? now - browserCpuBefore[p.Id] : 0);
+        foreach (var page in pages)
+        {
+            await page.CloseAsync();
+        }
+
+        // The run's own clock (started → finished in the grain), not this loop's polling.
+        var seconds = (status["finishedAt"]!.GetValue<DateTimeOffset>() - status["startedAt"]!.GetValue<DateTimeOffset>()).TotalSeconds;
+        var progress = status["progress"]!;
+        return new Trial(tabs, progress["samplesDone"]!.GetValue<int>(), seconds, progress["samplesDone"]!.GetValue<int>() / seconds, progress["generatedTokens"]!.GetValue<long>() / seconds, cpu, browserCpu, pushes);
+    }
+
+    /// <summary>The silo host processes (dotnet run starts the silo as a child of its own).</summary>
+    private static List<Process> SiloProcesses() =>
+        Process.GetProcessesByName("VerlOrleans.Silo").ToList();
+
+    /// <summary>Chromium's processes (browser, renderers, GPU/utility): on this machine they share the silo's cores.</summary>
+    private static List<Process> BrowserProcesses() =>
+        Process.GetProcesses().Where(p => p.ProcessName.StartsWith("chrom", StringComparison.Ordinal)).ToList();
+
+    private static double CpuSeconds(List<Process> processes) => processes.Sum(p =>
+    {
+        try
+        {
+            p.Refresh();
+            return p.TotalProcessorTime.TotalSeconds;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Exited meanwhile (a renderer of a closed tab).
+            return 0;
+        }
+    });
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private sealed record Trial(int Tabs, int Samples, double Seconds, double SamplesPerSecond, double TokensPerSecond, double SiloCpuSeconds, double BrowserCpuSeconds, int PushesSeen);
+}
