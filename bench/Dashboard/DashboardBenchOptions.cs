@@ -2,14 +2,20 @@ using System.Globalization;
 
 namespace VerlOrleans.Bench.Dashboard;
 
-/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length.</summary>
-public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens)
+/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length, and whether Chromium runs at the lowest CPU priority.</summary>
+public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens, bool NiceBrowser = false)
 {
     public static DashboardBenchOptions Parse(string[] args)
     {
-        var options = new DashboardBenchOptions(Samples: 2000, Tabs: 5, Rounds: 2, MaxTokens: 16);
+        var options = new DashboardBenchOptions(Samples: 2000, Tabs: 5, Rounds: 3, MaxTokens: 32);
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--nice-browser")
+            {
+                options = options with { NiceBrowser = true };
+                continue;
+            }
+
             var value = i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
@@ -17,7 +23,7 @@ public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, in
                 "--tabs" => options with { Tabs = value },
                 "--rounds" => options with { Rounds = value },
                 "--max-tokens" => options with { MaxTokens = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens"),
+                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens --nice-browser"),
             };
             i++;
         }

@@ -107,18 +107,55 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
         }
     }
 
+    /// <summary>
+    /// The most a watched grain's status reaches the pages: the grains publish four times a second, and every delivery
+    /// re-renders every page watching it, in the browser too. The latest status always arrives, at most this late.
+    /// </summary>
+    public TimeSpan MinDeliveryInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     private void Deliver(Entry entry, TStatus status)
     {
         Action<TStatus>[] listeners;
         lock (_gate)
         {
             entry.Latest = status;
+            var wait = MinDeliveryInterval - (DateTime.UtcNow - entry.DeliveredAt);
+            if (wait > TimeSpan.Zero)
+            {
+                // Within the interval: the newest status goes out when it ends (one timer per entry).
+                entry.Pending ??= new Timer(_ => DeliverPending(entry), null, wait, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            entry.DeliveredAt = DateTime.UtcNow;
             listeners = [.. entry.Listeners];
         }
 
         foreach (var listener in listeners)
         {
             listener(status);
+        }
+    }
+
+    private void DeliverPending(Entry entry)
+    {
+        Action<TStatus>[] listeners;
+        TStatus? status;
+        lock (_gate)
+        {
+            entry.Pending?.Dispose();
+            entry.Pending = null;
+            entry.DeliveredAt = DateTime.UtcNow;
+            status = entry.Latest;
+            listeners = [.. entry.Listeners];
+        }
+
+        if (status is not null)
+        {
+            foreach (var listener in listeners)
+            {
+                listener(status);
+            }
         }
     }
 
@@ -161,6 +198,10 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
         public HashSet<Action<TStatus>> Listeners { get; } = [];
 
         public TStatus? Latest { get; set; }
+
+        public DateTime DeliveredAt { get; set; }
+
+        public Timer? Pending { get; set; }
 
         public Task Started => _started.Task;
 
@@ -205,6 +246,7 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
             }
 
             _stopped.Dispose();
+            Pending?.Dispose();
         }
 
         private async Task RenewAsync()
