@@ -16,6 +16,7 @@ public static class DashboardServices
         services.AddSingleton<CatalogFeed>();
         services.AddSingleton<RunWatches>();
         services.AddSingleton<SweepWatches>();
+        services.AddSingleton<DirectoryWatches>();
         return services;
     }
 }

@@ -14,4 +14,9 @@ public interface IClusterDirectoryGrain : IGrainWithIntegerKey
 
     /// <summary>Every silo known to membership joined with its last report, with uptimes as of now.</summary>
     Task<ClusterOverview> GetOverviewAsync();
+
+    /// <summary>Pushes the overview to <paramref name="observer"/> on every report and membership change; renew within two minutes.</summary>
+    Task SubscribeAsync(IClusterDirectoryObserver observer);
+
+    Task UnsubscribeAsync(IClusterDirectoryObserver observer);
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Utilities;
 using VerlOrleans.Contracts.Cluster;
 
 namespace VerlOrleans.Grains.Cluster;
@@ -9,14 +11,65 @@ namespace VerlOrleans.Grains.Cluster;
 /// about its devices. Reports are soft state: silos re-send them every few seconds, so nothing is persisted.
 /// </summary>
 [KeepAlive] // Reports are soft state: losing them to idle collection would blank the overview until the next heartbeat.
-public sealed class ClusterDirectoryGrain(IOptions<ClusterOptions> cluster, TimeProvider clock) : Grain, IClusterDirectoryGrain
+public sealed class ClusterDirectoryGrain(IOptions<ClusterOptions> cluster, TimeProvider clock, ILogger<ClusterDirectoryGrain> logger)
+    : Grain, IClusterDirectoryGrain
 {
     private readonly Dictionary<string, SiloReport> _reports = [];
+    private readonly ObserverManager<IClusterDirectoryObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
+    private string? _membershipSeen;
 
-    public Task ReportSiloAsync(SiloReport report)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A silo that dies stops reporting: membership changes are noticed here, between reports.
+        var period = TimeSpan.FromSeconds(2);
+        this.RegisterGrainTimer(CheckMembershipAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public async Task ReportSiloAsync(SiloReport report)
     {
         _reports[report.SiloAddress] = report;
+        await PublishAsync();
+    }
+
+    public Task SubscribeAsync(IClusterDirectoryObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
         return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IClusterDirectoryObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private async Task CheckMembershipAsync(CancellationToken cancellationToken)
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+
+        var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
+        var membership = string.Join(";", hosts.Select(h => $"{h.Key.ToParsableString()}={h.Value}").Order(StringComparer.Ordinal));
+        if (membership != _membershipSeen)
+        {
+            _membershipSeen = membership;
+            await PublishAsync();
+        }
+    }
+
+    private async Task PublishAsync()
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+
+        var overview = await GetOverviewAsync();
+        // Not awaited: a slow dashboard must not hold up the silos' reports.
+        _ = _observers.Notify((Func<IClusterDirectoryObserver, Task>)(o => o.OnOverviewAsync(overview)));
     }
 
     public async Task<ClusterOverview> GetOverviewAsync()
