@@ -51,7 +51,8 @@ public sealed class CompareEndToEndTests(SiloProcess silo) : IClassFixture<SiloP
 
         foreach (var (runId, solved) in solvedBy)
         {
-            await WaitCompletedAsync(api, runId);
+            var status = await api.WaitAsync(runId, s => s.State.IsFinished(), TimeSpan.FromMinutes(3));
+            Assert.Equal(RunState.Completed, status.State);
             // The construction holds in the results themselves: every sample of a chosen prompt is correct, no other is.
             var results = (await api.Http.GetStringAsync($"api/runs/{runId}/files/results.jsonl"))
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((line, i) => SampleResultJson.FromLine(line, $"line {i + 1}")).ToList();
@@ -107,24 +108,6 @@ public sealed class CompareEndToEndTests(SiloProcess silo) : IClassFixture<SiloP
         }
 
         return uids;
-    }
-
-    private static async Task WaitCompletedAsync(GridApiClient api, string runId)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var status = await api.Http.GetFromJsonAsync<JsonObject>($"api/runs/{runId}", GridApiClient.Json);
-            var state = status!["state"]!.GetValue<string>();
-            if (state == "Completed")
-            {
-                return;
-            }
-
-            Assert.False(state is "Failed" or "Cancelled", $"{runId} ended {state}: {status["error"]}");
-            Assert.True(DateTime.UtcNow < deadline, $"{runId} still {state}");
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>The same 20 prompts and uids; ground truth "[INVALID]" (what verl makes of no answer) where the run is to be correct.</summary>

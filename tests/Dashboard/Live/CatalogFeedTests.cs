@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Dashboard.Live;
-using VerlOrleans.Dashboard.Tests.Pages;
 using VerlOrleans.Testing;
 
 namespace VerlOrleans.Dashboard.Tests.Live;
@@ -22,14 +21,14 @@ public sealed class CatalogFeedTests(GridClusterFixture fixture)
         var epochBefore = (await catalog.GetSnapshotAsync()).Epoch;
 
         var first = $"feed-{Guid.NewGuid():N}";
-        await PageTestRuns.CompleteAsync(fixture.Client, first, PageTestRuns.Spec(TinyChatModel.Folder, samples: 2));
+        await GridRuns.CompleteAsync(fixture.Client, first, GridRuns.Greedy(TinyChatModel.Folder, 2));
         await WaitForAsync(() => feed.Current.Runs.ContainsKey(first), "the first run to be pushed");
         var pushedBefore = feed.UpdatesApplied;
 
         // Every idle activation goes, the catalog's with its observer list: only re-subscription brings the feed back.
         await fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var second = $"feed-{Guid.NewGuid():N}";
-        await PageTestRuns.CompleteAsync(fixture.Client, second, PageTestRuns.Spec(TinyChatModel.Folder, samples: 2));
+        await GridRuns.CompleteAsync(fixture.Client, second, GridRuns.Greedy(TinyChatModel.Folder, 2));
         Assert.NotEqual(epochBefore, (await catalog.GetSnapshotAsync()).Epoch);
 
         await WaitForAsync(() => feed.Current.Runs.ContainsKey(second) && feed.Current.Runs.ContainsKey(first), "the feed to catch up with the new activation");

@@ -20,7 +20,7 @@ public sealed class RunPagesTests(GridClusterFixture fixture) : IAsyncLifetime
     private readonly string _runId = $"run-page-{Guid.NewGuid():N}";
     private RunStatus _status = null!;
 
-    public async Task InitializeAsync() => _status = await PageTestRuns.CompleteAsync(fixture.Client, _runId, PageTestRuns.Spec(TinyChatModel.Folder, samples: 8));
+    public async Task InitializeAsync() => _status = await GridRuns.CompleteAsync(fixture.Client, _runId, GridRuns.Greedy(TinyChatModel.Folder, 8));
 
     [Fact]
     public void The_run_page_shows_progress_manifest_prompt_report_and_a_link_to_every_results_file()

@@ -25,7 +25,7 @@ public sealed class SweepPageTests(GridClusterFixture fixture) : IAsyncLifetime
         var page = _context.Render<SweepPage>(p => p.Add(x => x.SweepId, sweepId));
         page.WaitForAssertion(() => page.Find("[data-testid=sweep-unknown]"));
 
-        await fixture.Client.GetGrain<ISweepGrain>(sweepId).StartAsync(new SweepSpec([runFolder], PageTestRuns.Spec(""), MaxConcurrentRuns: 1));
+        await fixture.Client.GetGrain<ISweepGrain>(sweepId).StartAsync(new SweepSpec([runFolder], GridRuns.Greedy("", 6), MaxConcurrentRuns: 1));
 
         page.WaitForAssertion(() =>
         {

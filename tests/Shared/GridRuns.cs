@@ -2,12 +2,11 @@ using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
 using ResultsFolder = VerlOrleans.Evaluation.Results.ResultsFolder;
 using ResultsReader = VerlOrleans.Evaluation.Results.ResultsReader;
-using VerlOrleans.Testing;
 
-namespace VerlOrleans.Grains.Tests.Runs;
+namespace VerlOrleans.Testing;
 
 /// <summary>Run specs over verl's real gsm8k test file, and helpers to wait for runs and read their results.</summary>
-internal static class GridRuns
+public static class GridRuns
 {
     public static string Gsm8k
     {
@@ -48,6 +47,15 @@ internal static class GridRuns
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Starts <paramref name="spec"/> as run <paramref name="runId"/> and waits for it to complete (failing otherwise).</summary>
+    public static async Task<RunStatus> CompleteAsync(IGrainFactory grains, string runId, RunSpec spec)
+    {
+        var run = grains.GetGrain<IEvaluationRunGrain>(runId);
+        await run.StartAsync(spec);
+        var status = await WaitFinishedAsync(run);
+        return status.State == RunState.Completed ? status : throw new InvalidOperationException($"run {runId} ended {status.State}: {status.Error}");
     }
 
     /// <summary>Response texts by (uid, sample index).</summary>
