@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace VerlOrleans.Bench.Dashboard;
 
-/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length, and whether Chromium runs at the lowest CPU priority.</summary>
-public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens, bool NiceBrowser = false)
+/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length, whether Chromium runs at the lowest CPU priority, and which pages the tabs open (paths, <c>{0}</c> is the run id; <c>home</c> is the overview).</summary>
+public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens, bool NiceBrowser = false, IReadOnlyList<string>? Pages = null)
 {
     public static DashboardBenchOptions Parse(string[] args)
     {
@@ -16,6 +16,12 @@ public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, in
                 continue;
             }
 
+            if (args[i] == "--pages")
+            {
+                options = options with { Pages = i + 1 < args.Length ? args[++i].Split(',') : throw new ArgumentException("--pages needs a value") };
+                continue;
+            }
+
             var value = i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
@@ -23,7 +29,7 @@ public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, in
                 "--tabs" => options with { Tabs = value },
                 "--rounds" => options with { Rounds = value },
                 "--max-tokens" => options with { MaxTokens = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens --nice-browser"),
+                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens --nice-browser --pages"),
             };
             i++;
         }

@@ -15,7 +15,7 @@ namespace VerlOrleans.Bench.Dashboard;
 /// </summary>
 public static class DashboardBenchmark
 {
-    private static readonly string[] Pages = ["runs/{0}", "runs/{0}/samples", "runs", "", "models"];
+    private static readonly string[] DefaultPages = ["runs/{0}", "runs/{0}/samples", "runs", "home", "models"];
 
     public static async Task<int> RunAsync(DashboardBenchOptions options)
     {
@@ -32,7 +32,7 @@ public static class DashboardBenchmark
             Args = ["--no-sandbox", "--disable-gpu"],
         });
 
-        Console.WriteLine($"dashboard benchmark: {options.Samples} samples per run (n = 2, {options.Tabs} tabs, {options.MaxTokens} tokens), {Environment.ProcessorCount} cores, Chromium {(options.NiceBrowser ? "at nice 19" : "at normal priority")}, {DateTime.UtcNow:yyyy-MM-dd}");
+        Console.WriteLine($"dashboard benchmark: {options.Samples} samples per run (n = 2, {options.Tabs} tabs, {options.MaxTokens} tokens, pages {string.Join(' ', options.Pages ?? DefaultPages)}), {Environment.ProcessorCount} cores, Chromium {(options.NiceBrowser ? "at nice 19" : "at normal priority")}, {DateTime.UtcNow:yyyy-MM-dd}");
         var warmUp = await RunOnceAsync(http, browser, silo.BaseAddress, gsm8k, options with { Samples = 64 }, "warm-up", tabs: 0);
         Console.WriteLine($"warm-up: {warmUp.Seconds:0.0} s");
 
@@ -80,13 +80,19 @@ public static class DashboardBenchmark
         // The tabs open on the run's own pages before it starts, as a user watching it would have them.
         var pages = new List<IPage>();
         var pushes = 0;
+        var sessions = new List<(string Path, ICDPSession Cdp, RendererTimes Before)>();
+        var pagePaths = options.Pages ?? DefaultPages;
         for (var i = 0; i < tabs; i++)
         {
+            var path = string.Format(CultureInfo.InvariantCulture, pagePaths[i % pagePaths.Count], runId);
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
             page.WebSocket += (_, socket) => socket.FrameReceived += (_, _) => Interlocked.Increment(ref pushes);
-            await page.GotoAsync(new Uri(baseAddress, string.Format(CultureInfo.InvariantCulture, Pages[i % Pages.Length], runId)).ToString());
+            await page.GotoAsync(new Uri(baseAddress, path == "home" ? "" : path).ToString());
             await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 60_000 });
             pages.Add(page);
+            var cdp = await page.Context.NewCDPSessionAsync(page);
+            await cdp.SendAsync("Performance.enable");
+            sessions.Add((path, cdp, await RendererTimesAsync(cdp)));
         }
 
         var siloProcess = SiloProcesses();
@@ -126,6 +132,12 @@ public static class DashboardBenchmark
         var cpu = CpuSeconds(siloProcess) - cpuBefore;
         // Per process, over those still alive at the end (a process that exited meanwhile reads 0).
         var browserCpu = browserProcesses.Sum(p => CpuSeconds([p]) is var now and > 0 ? now - browserCpuBefore[p.Id] : 0);
+        foreach (var (path, cdp, before) in sessions)
+        {
+            var spent = (await RendererTimesAsync(cdp)) - before;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tab {path}: renderer main thread busy {spent.Task:0.00} s (script {spent.Script:0.00}, style {spent.Style:0.00}, layout {spent.Layout:0.00})"));
+        }
+
         foreach (var page in pages)
         {
             await page.CloseAsync();
@@ -163,6 +175,19 @@ public static class DashboardBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>Chromium's own counters for one tab's renderer main thread (CDP Performance.getMetrics, seconds).</summary>
+    private static async Task<RendererTimes> RendererTimesAsync(ICDPSession cdp)
+    {
+        var metrics = (await cdp.SendAsync("Performance.getMetrics"))!.Value.GetProperty("metrics").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble());
+        return new RendererTimes(metrics["TaskDuration"], metrics["ScriptDuration"], metrics["RecalcStyleDuration"], metrics["LayoutDuration"]);
+    }
+
+    private sealed record RendererTimes(double Task, double Script, double Style, double Layout)
+    {
+        public static RendererTimes operator -(RendererTimes a, RendererTimes b) => new(a.Task - b.Task, a.Script - b.Script, a.Style - b.Style, a.Layout - b.Layout);
     }
 
     private sealed record Trial(int Tabs, int Samples, double Seconds, double SamplesPerSecond, double TokensPerSecond, double SiloCpuSeconds, double BrowserCpuSeconds, int PushesSeen);

@@ -37,5 +37,34 @@ public sealed class OverviewPageTests(GridClusterFixture fixture) : IAsyncLifeti
         page.WaitForAssertion(() => Assert.NotEqual(first, page.Find("[data-testid=silo-uptime]").TextContent), TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task A_silo_joining_and_leaving_is_pushed_to_an_open_page()
+    {
+        var page = _context.Render<Overview>();
+        page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-testid=active-silo-count]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+
+        var second = await fixture.Cluster.StartAdditionalSiloAsync();
+        var address = second.SiloAddress.ToParsableString();
+        try
+        {
+            page.WaitForAssertion(() =>
+            {
+                Assert.Equal("2", page.Find("[data-testid=active-silo-count]").TextContent.Trim());
+                Assert.Contains(page.FindAll("[data-testid=silo][data-silo-status=Active]"), s => s.TextContent.Contains(address, StringComparison.Ordinal));
+            }, TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            await fixture.Cluster.StopSiloAsync(second);
+        }
+
+        // The same page, never re-rendered by the test: the directory grain pushes the membership change.
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("1", page.Find("[data-testid=active-silo-count]").TextContent.Trim());
+            Assert.DoesNotContain(page.FindAll("[data-testid=silo][data-silo-status=Active]"), s => s.TextContent.Contains(address, StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(20));
+    }
+
     public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 }

@@ -3,10 +3,15 @@ using VerlOrleans.Dashboard.Live;
 
 namespace VerlOrleans.Dashboard.Components;
 
-/// <summary>A page that renders from the shared catalog feed and re-renders on every pushed change.</summary>
+/// <summary>A page that renders from the shared catalog feed and re-renders on its pushed changes, at most twice a second (the last one always).</summary>
 public abstract class CatalogPage : ComponentBase, IDisposable
 {
+    private Throttle? _render;
+
     [Inject] protected CatalogFeed Feed { get; set; } = null!;
+
+    /// <summary>The most this page re-renders for catalog changes: the catalog pushes up to four a second while runs go, and each render costs the browser too.</summary>
+    protected static TimeSpan MinRenderInterval { get; } = TimeSpan.FromMilliseconds(500);
 
     protected CatalogView Catalog => Feed.Current;
 
@@ -15,6 +20,7 @@ public abstract class CatalogPage : ComponentBase, IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        _render = new Throttle(MinRenderInterval, Render);
         Feed.Changed += OnFeedChanged;
         await Feed.EnsureStartedAsync();
         Loaded = true;
@@ -25,7 +31,9 @@ public abstract class CatalogPage : ComponentBase, IDisposable
     {
     }
 
-    private void OnFeedChanged() => _ = InvokeAsync(() =>
+    private void OnFeedChanged() => _render?.Signal();
+
+    private void Render() => _ = InvokeAsync(() =>
     {
         OnCatalogChanged();
         StateHasChanged();
@@ -34,6 +42,7 @@ public abstract class CatalogPage : ComponentBase, IDisposable
     public void Dispose()
     {
         Feed.Changed -= OnFeedChanged;
+        _render?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

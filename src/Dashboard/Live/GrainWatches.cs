@@ -115,37 +115,20 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
 
     private void Deliver(Entry entry, TStatus status)
     {
-        Action<TStatus>[] listeners;
         lock (_gate)
         {
             entry.Latest = status;
-            var wait = MinDeliveryInterval - (DateTime.UtcNow - entry.DeliveredAt);
-            if (wait > TimeSpan.Zero)
-            {
-                // Within the interval: the newest status goes out when it ends (one timer per entry).
-                entry.Pending ??= new Timer(_ => DeliverPending(entry), null, wait, Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            entry.DeliveredAt = DateTime.UtcNow;
-            listeners = [.. entry.Listeners];
         }
 
-        foreach (var listener in listeners)
-        {
-            listener(status);
-        }
+        entry.Delivery.Signal();
     }
 
-    private void DeliverPending(Entry entry)
+    private void DeliverLatest(Entry entry)
     {
         Action<TStatus>[] listeners;
         TStatus? status;
         lock (_gate)
         {
-            entry.Pending?.Dispose();
-            entry.Pending = null;
-            entry.DeliveredAt = DateTime.UtcNow;
             status = entry.Latest;
             listeners = [.. entry.Listeners];
         }
@@ -199,14 +182,14 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
 
         public TStatus? Latest { get; set; }
 
-        public DateTime DeliveredAt { get; set; }
-
-        public Timer? Pending { get; set; }
+        /// <summary>Hands the latest status to the listeners at most once per <see cref="MinDeliveryInterval"/>.</summary>
+        public Throttle Delivery { get; private set; } = null!;
 
         public Task Started => _started.Task;
 
         public async Task StartAsync()
         {
+            Delivery = new Throttle(owner.MinDeliveryInterval, () => owner.DeliverLatest(this));
             try
             {
                 _observer = owner.CreateObserver(status => owner.Deliver(this, status));
@@ -246,7 +229,7 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
             }
 
             _stopped.Dispose();
-            Pending?.Dispose();
+            Delivery.Dispose();
         }
 
         private async Task RenewAsync()
