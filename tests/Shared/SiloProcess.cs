@@ -7,12 +7,15 @@ namespace VerlOrleans.Testing;
 
 /// <summary>
 /// The real silo host, started with <c>dotnet run --no-build --project src/Silo</c> (the README's command) on
-/// free 127.0.0.1 ports and a temporary data directory; killed with its process tree on dispose.
+/// free 127.0.0.1 ports and a temporary data directory; killed with its process tree on dispose. By default without
+/// the launch profile (the Production environment: no demo sweep on first start, as a deployment runs);
+/// <see cref="AsReadmeCommand"/> keeps it (Development, the embedded default a newcomer gets).
 /// </summary>
 public sealed class SiloProcess : IAsyncLifetime
 {
     private readonly TempDirectory? _ownedData;
     private readonly StringBuilder _log = new();
+    private readonly bool _launchProfile;
     private Process? _process;
 
     /// <summary>A silo with its own temporary data directory (deleted on dispose).</summary>
@@ -22,13 +25,20 @@ public sealed class SiloProcess : IAsyncLifetime
         DataDirectory = _ownedData.Path;
     }
 
-    private SiloProcess(string dataDirectory)
+    private SiloProcess(string dataDirectory, bool launchProfile)
     {
         DataDirectory = dataDirectory;
+        _launchProfile = launchProfile;
     }
 
     /// <summary>A silo over an existing data directory (kept on dispose), e.g. to restart on the same state.</summary>
-    public static SiloProcess OnDataDirectory(string dataDirectory) => new(dataDirectory);
+    public static SiloProcess OnDataDirectory(string dataDirectory) => new(dataDirectory, launchProfile: false);
+
+    /// <summary>
+    /// The README's first command exactly (<c>dotnet run --project src/Silo</c> with its launch profile, so the
+    /// Development settings and the demo on first start), over <paramref name="dataDirectory"/> (kept on dispose).
+    /// </summary>
+    public static SiloProcess AsReadmeCommand(string dataDirectory) => new(dataDirectory, launchProfile: true);
 
     public string DataDirectory { get; }
 
@@ -63,7 +73,8 @@ public sealed class SiloProcess : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "run", "--no-build", "--no-launch-profile", "-c", configuration, "--project", "src/Silo", "--", "--urls", BaseAddress.ToString().TrimEnd('/') })
+        string[] profile = _launchProfile ? [] : ["--no-launch-profile"];
+        foreach (var arg in (string[])["run", "--no-build", .. profile, "-c", configuration, "--project", "src/Silo", "--", "--urls", BaseAddress.ToString().TrimEnd('/')])
         {
             start.ArgumentList.Add(arg);
         }

@@ -67,7 +67,7 @@ public static class WatchCommand
         return 0;
     }
 
-    private static async Task<int> WatchSweepAsync(GridInvocation call, GridConnection grid, string sweepId, bool asJson)
+    internal static async Task<int> WatchSweepAsync(GridInvocation call, GridConnection grid, string sweepId, bool asJson)
     {
         await using var feed = await StatusFeeds.ForSweepAsync(grid.Client, grid.Client.GetGrain<ISweepGrain>(sweepId));
         var final = await WatchDisplay.RunAsync(call.Error, async display =>

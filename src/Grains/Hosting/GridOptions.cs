@@ -33,6 +33,12 @@ public sealed class GridOptions
     /// <summary>Evaluation results, one folder per run, under <see cref="DataDirectory"/>.</summary>
     public string RunsDirectory => Path.Combine(DataDirectory, "runs");
 
+    /// <summary>The demo this silo ships (verl-run/ and data/, copied next to the silo's binaries from the repository's demo/).</summary>
+    public string DemoDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "demo");
+
+    /// <summary>Start the demo sweep when the grid has never seen a run (the embedded default; off in deployments).</summary>
+    public bool StartDemoOnFirstRun { get; set; }
+
     /// <summary>Grain state folder under <see cref="DataDirectory"/>.</summary>
     public string GrainStateDirectory => Path.Combine(DataDirectory, "grain-state");
 

@@ -1,6 +1,7 @@
 using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Demo;
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
@@ -131,6 +132,13 @@ public static class GridApi
         api.MapPost("/sweeps/{sweepId}/cancel", async (string sweepId, IGrainFactory grains) =>
             Results.Ok(await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync()))
             .WithName("CancelSweep");
+
+        api.MapPost("/demo", async (IGrainFactory grains, TimeProvider clock) =>
+        {
+            var sweepId = GridIds.New("demo", clock);
+            var status = await grains.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId);
+            return Results.Accepted($"/api/sweeps/{sweepId}", status);
+        }).WithName("StartDemo").WithSummary("Starts a sweep over the demo verl run folder the silo ships, on its own dataset.");
 
         return app;
     }

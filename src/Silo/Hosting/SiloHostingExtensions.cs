@@ -11,6 +11,7 @@ public static class SiloHostingExtensions
     {
         var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.Services.Configure<GridOptions>(builder.Configuration.GetSection(GridOptions.SectionName));
+        builder.Services.AddHostedService<DemoOnFirstStart>();
 
         builder.UseOrleans(silo =>
         {

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using VerlOrleans.Cli.Grid;
+using VerlOrleans.Contracts;
+using VerlOrleans.Contracts.Demo;
+
+namespace VerlOrleans.Cli.Commands;
+
+/// <summary>
+/// <c>verlorleans demo</c>: starts a sweep over the demo verl run folder the silo ships (every saved step of a tiny
+/// model trained on arithmetic word problems, on its own dataset), the same sweep a fresh grid starts by itself. The
+/// sweep id is the last line on stdout; <c>--watch</c> follows it as <c>watch</c> does. Exit codes: 0 started (with
+/// <c>--watch</c>: completed), 1 refused or failed, 2 no silo at the gateway.
+/// </summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var watch = new Option<bool>("--watch") { Description = "Follow the sweep until it finishes, then print the comparison table" };
+        var command = new Command("demo", "Start the demo sweep (the silo's own trained demo run, every step) on the grid; prints its id last.") { watch };
+        return command.WithGridAction(async call =>
+        {
+            var grid = await call.ConnectAsync();
+            var sweepId = GridIds.New("demo", TimeProvider.System);
+            var sweep = await grid.Client.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId);
+            call.Error.WriteLine($"demo sweep {sweepId}: {sweep.Rows.Count} steps of the demo run; the dashboard shows it at /sweeps/{sweepId}");
+            if (sweep.Error is { } error)
+            {
+                call.Error.WriteLine($"demo: sweep {sweepId} failed to start: {error}");
+                call.Output.WriteLine(sweepId);
+                return 1;
+            }
+
+            if (call.ParseResult.GetValue(watch))
+            {
+                return await WatchCommand.WatchSweepAsync(call, grid, sweepId, asJson: false);
+            }
+
+            call.Output.WriteLine(sweepId);
+            return 0;
+        });
+    }
+}
