@@ -2,7 +2,9 @@
 # Regenerates the demo verl run folder and dataset from scratch (demo/verl-run, demo/data/demo_test.parquet,
 # tools/demo/training-log.txt): trains the demo model for real in a Debian 13 chroot (python3-torch 2.6, which has
 # DTensor and FSDP2; Debian 12's 1.13 has neither), shards every saved step with FSDP2 on two gloo ranks, then
-# writes the parquet with node. Needs root; uses Debian's mirrors and the npm registry only. About 15 minutes.
+# writes the parquet with node. Needs root; uses Debian's mirrors and the npm registry only. About 11 minutes.
+# `generate.sh --check-layout` trains nothing: the script shards fresh weights of the committed model shape the same
+# way and checks that every rank file's key set and shapes are the committed ones (seconds).
 # See README.md. Tests never run this: they read the committed output.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -33,6 +35,13 @@ done
 work="$root/gen-demo"
 rm -rf "$work" && mkdir -p "$work/tools"
 for t in demo tiny-model inference; do mkdir -p "$work/tools/$t" && cp "$tools/$t"/*.py "$work/tools/$t/"; done
+
+if [ "${1:-}" = "--check-layout" ]; then
+  cp -r "$repo/demo" "$work/demo"
+  chroot "$root" env USE_LIBUV=0 GLOO_SOCKET_IFNAME=lo MASTER_ADDR=127.0.0.1 \
+    /usr/bin/python3 /gen-demo/tools/demo/train_demo.py --check-layout /gen-demo/demo/MANIFEST.json
+  exit
+fi
 
 # 1. Train, evaluate, shard (train_demo.py pins torch to one thread).
 chroot "$root" env USE_LIBUV=0 GLOO_SOCKET_IFNAME=lo MASTER_ADDR=127.0.0.1 \
