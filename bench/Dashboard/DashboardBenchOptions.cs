@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace VerlOrleans.Bench.Dashboard;
 
-/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length, whether Chromium runs at the lowest CPU priority, and which pages the tabs open (paths, <c>{0}</c> is the run id; <c>home</c> is the overview).</summary>
-public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens, bool NiceBrowser = false, IReadOnlyList<string>? Pages = null)
+/// <summary>What the dashboard benchmark runs: samples per run, open tabs, alternating rounds, response length, whether Chromium runs at the lowest CPU priority, whether the silo and Chromium get a core each (the browser standing in for one on another machine), and which pages the tabs open (paths, <c>{0}</c> is the run id; <c>home</c> is the overview).</summary>
+public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, int MaxTokens, bool NiceBrowser = false, IReadOnlyList<string>? Pages = null, bool SplitCores = false)
 {
     public static DashboardBenchOptions Parse(string[] args)
     {
@@ -13,6 +13,12 @@ public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, in
             if (args[i] == "--nice-browser")
             {
                 options = options with { NiceBrowser = true };
+                continue;
+            }
+
+            if (args[i] == "--split-cores")
+            {
+                options = options with { SplitCores = true };
                 continue;
             }
 
@@ -29,7 +35,7 @@ public sealed record DashboardBenchOptions(int Samples, int Tabs, int Rounds, in
                 "--tabs" => options with { Tabs = value },
                 "--rounds" => options with { Rounds = value },
                 "--max-tokens" => options with { MaxTokens = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens --nice-browser --pages"),
+                _ => throw new ArgumentException($"unknown option {args[i]}; known: --samples --tabs --rounds --max-tokens --nice-browser --split-cores --pages"),
             };
             i++;
         }
