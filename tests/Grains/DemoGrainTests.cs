@@ -36,12 +36,10 @@ public sealed class DemoGrainTests(GridClusterFixture fixture)
     [Fact]
     public void The_demo_sweep_covers_the_shipped_run_folder_on_its_own_dataset()
     {
-        var demo = Path.Combine(RepositoryPaths.Root, "demo");
+        var spec = DemoSweep.Spec(DemoFiles.Folder);
 
-        var spec = DemoSweep.Spec(demo);
-
-        Assert.Equal([Path.Combine(demo, "verl-run")], spec.Checkpoints);
-        Assert.Equal([Path.Combine(demo, "data", "demo_test.parquet")], spec.Template.DataFiles);
+        Assert.Equal([DemoFiles.RunFolder], spec.Checkpoints);
+        Assert.Equal([DemoFiles.Dataset], spec.Template.DataFiles);
         Assert.Empty(VerlOrleans.Contracts.Inputs.SpecValidation.Validate(spec));
     }
 }

@@ -31,8 +31,7 @@ public sealed class DemoEndToEndTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task The_first_start_evaluates_every_demo_step_and_a_second_start_does_not_repeat_it()
     {
-        var steps = Directory.EnumerateDirectories(Path.Combine(RepositoryPaths.Root, "demo", "verl-run"), "global_step_*")
-            .Select(d => long.Parse(Path.GetFileName(d)["global_step_".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        var steps = DemoFiles.Steps;
         Assert.True(steps.Count >= 4, "the demo run needs several steps");
 
         var clock = Stopwatch.StartNew();
@@ -75,11 +74,9 @@ public sealed class DemoEndToEndTests(ITestOutputHelper output) : IDisposable
             Assert.True(scores[^1] - scores[0] >= MinimumGain, $"the last step scores {scores[^1]:0.000}, the first {scores[0]:0.000}: less than {MinimumGain} apart");
 
             // And each step scores what PyTorch measured with the same bfloat16 weights over the same rows (the manifest rounds to 4 places).
-            using var manifest = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "demo", "MANIFEST.json")));
             foreach (var row in sweep.Rows)
             {
-                var pytorch = manifest.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("step").GetInt64() == row.Step)
-                    .GetProperty("pytorch_greedy_accuracy_bf16_weights").GetProperty("all").GetDouble();
+                var pytorch = DemoFiles.Step(row.Step!.Value).GetProperty("pytorch_greedy_accuracy_bf16_weights").GetProperty("all").GetDouble();
                 Assert.True(Math.Abs(row.Metrics[MeanScore] - pytorch) <= 0.00005, $"step {row.Step}: the grid scores {row.Metrics[MeanScore]:0.0000}, PyTorch {pytorch:0.0000}");
             }
 

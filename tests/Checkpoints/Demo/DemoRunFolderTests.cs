@@ -20,12 +20,9 @@ namespace VerlOrleans.Checkpoints.Tests.Demo;
 /// </summary>
 public sealed partial class DemoRunFolderTests : IDisposable
 {
-    private static readonly string Demo = Path.Combine(RepositoryPaths.Root, "demo");
+    private static readonly string Demo = DemoFiles.Folder;
 
-    private static readonly string Run = Path.Combine(Demo, "verl-run");
-
-    private static readonly Lazy<JsonElement> Manifest = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Demo, "MANIFEST.json"))).RootElement);
+    private static readonly string Run = DemoFiles.RunFolder;
 
     private readonly TempDirectory _dir = new("demo-run");
 
@@ -50,7 +47,7 @@ public sealed partial class DemoRunFolderTests : IDisposable
         Assert.Equal(steps.Order(), steps);
 
         Assert.Equal(steps[^1].ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(Run, CheckpointDiscovery.LatestStepFileName)));
-        Assert.Equal(steps[^1], Manifest.Value.GetProperty("latest_step").GetInt64());
+        Assert.Equal(steps[^1], DemoFiles.Manifest.GetProperty("latest_step").GetInt64());
         Assert.Equal(steps.Select(s => $"global_step_{s}").Order(StringComparer.Ordinal),
             Directory.EnumerateDirectories(Run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal([CheckpointDiscovery.LatestStepFileName], Directory.EnumerateFiles(Run).Select(Path.GetFileName));
@@ -203,13 +200,11 @@ public sealed partial class DemoRunFolderTests : IDisposable
         Assert.InRange(bf16[^1], 0.8, 1);
     }
 
-    private static List<long> StepList() =>
-        [.. Manifest.Value.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetInt64())];
+    private static List<long> StepList() => [.. DemoFiles.Steps];
 
-    private static string Actor(long step) => Path.Combine(Run, $"global_step_{step}", "actor");
+    private static string Actor(long step) => DemoFiles.Actor(step);
 
-    private static JsonElement StepEntry(long step) =>
-        Manifest.Value.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("step").GetInt64() == step);
+    private static JsonElement StepEntry(long step) => DemoFiles.Step(step);
 
     private static JsonElement Rank(long step, int rank) =>
         StepEntry(step).GetProperty("ranks").EnumerateArray().Single(r => r.GetProperty("rank").GetInt32() == rank);

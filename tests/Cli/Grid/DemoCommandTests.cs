@@ -10,8 +10,7 @@ public sealed class DemoCommandTests(SiloProcess silo)
     [Fact]
     public async Task Demo_watch_evaluates_every_step_of_the_shipped_run_and_prints_the_table()
     {
-        var steps = Directory.EnumerateDirectories(Path.Combine(RepositoryPaths.Root, "demo", "verl-run"), "global_step_*")
-            .Select(d => long.Parse(Path.GetFileName(d)["global_step_".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        var steps = DemoFiles.Steps;
 
         var demo = await GridCli.RunAsync(silo, ["demo", "--watch"]);
 

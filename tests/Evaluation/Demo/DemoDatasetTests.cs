@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using VerlOrleans.Evaluation.Datasets;
 using VerlOrleans.Evaluation.Rewards;
 using VerlOrleans.Evaluation.Tests.Datasets;
+using VerlOrleans.Testing;
 
 namespace VerlOrleans.Evaluation.Tests.Demo;
 

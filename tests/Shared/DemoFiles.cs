@@ -1,10 +1,9 @@
 using System.Text.Json;
-using VerlOrleans.Testing;
 
-namespace VerlOrleans.Evaluation.Tests.Demo;
+namespace VerlOrleans.Testing;
 
 /// <summary>The committed demo (tools/demo/generate.sh): demo/verl-run, demo/data/demo_test.parquet and demo/MANIFEST.json.</summary>
-internal static class DemoFiles
+public static class DemoFiles
 {
     public static string Folder { get; } = Path.Combine(RepositoryPaths.Root, "demo");
 
@@ -18,7 +17,9 @@ internal static class DemoFiles
     public static JsonElement Step(long step) =>
         Manifest.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("step").GetInt64() == step);
 
-    public static string Actor(long step) => Path.Combine(Folder, "verl-run", $"global_step_{step}", "actor");
+    public static string RunFolder { get; } = Path.Combine(Folder, "verl-run");
+
+    public static string Actor(long step) => Path.Combine(RunFolder, $"global_step_{step}", "actor");
 
     private static readonly Lazy<JsonElement> LazyManifest = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "MANIFEST.json"))).RootElement);
