@@ -1,6 +1,7 @@
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Models;
+using VerlOrleans.Contracts.Runs;
 
 namespace VerlOrleans.Dashboard.Live;
 
@@ -55,6 +56,16 @@ public sealed record CatalogView(
 
     /// <summary>Sweeps newest first.</summary>
     public IEnumerable<SweepSummary> SweepsNewestFirst => Sweeps.Values.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.SweepId, StringComparer.Ordinal);
+
+    /// <summary>
+    /// How far a sweep is, 0 to 1: its finished runs count whole, running ones by their samples, queued ones (not in
+    /// the catalog yet) as nothing, over all its checkpoints; so two of eight finished reads a quarter, whatever sizes
+    /// the started runs have.
+    /// </summary>
+    public double SweepFraction(SweepSummary sweep) => sweep.Finished
+        ? 1
+        : Runs.Values.Where(r => r.SweepId == sweep.SweepId).Sum(r => r.State.IsFinished() ? 1 : (r.Progress ?? RunProgress.None).Fraction)
+            / Math.Max(1, sweep.Checkpoints);
 
     /// <summary>The checkpoint whose weights a model grain holds (its key starts with their content hash), if known.</summary>
     public CheckpointStatus? CheckpointOfModel(string modelKey) =>
