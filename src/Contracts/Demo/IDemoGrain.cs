@@ -17,9 +17,8 @@ public interface IDemoGrain : IGrainWithStringKey
     Task<SweepStatus> StartAsync(string sweepId);
 
     /// <summary>
-    /// Starts the demo sweep <see cref="FirstSweepId"/> if this grid has never seen a run or sweep and has not done so
-    /// before; returns its id, or null when nothing was started. Called by each silo as it starts; runs once per data
-    /// directory.
+    /// Starts the demo sweep <see cref="FirstSweepId"/> if this grid has never seen a run or sweep; returns its id, or
+    /// null when nothing was started. Called by each silo as it starts: once the demo is in the catalog, never again.
     /// </summary>
     Task<string?> StartOnFirstRunAsync();
 }

@@ -6,32 +6,25 @@ using VerlOrleans.Grains.Hosting;
 
 namespace VerlOrleans.Grains.Demo;
 
-/// <summary>Starts demo sweeps over the run folder the silo ships, and the one a fresh grid starts by itself.</summary>
-public sealed class DemoGrain(
-    [PersistentState("demo", GridSiloBuilderExtensions.StorageName)] IPersistentState<DemoGrainState> state,
-    IOptions<GridOptions> options,
-    TimeProvider clock) : Grain, IDemoGrain
+/// <summary>
+/// Starts demo sweeps over the run folder the silo ships, and the one a fresh grid starts by itself. "Fresh" is the
+/// persisted catalog's word: no run and no sweep in it. The demo sweep is in the catalog before StartAsync returns and
+/// calls here are serial, so silos starting together start it once, and no later start does again.
+/// </summary>
+public sealed class DemoGrain(IOptions<GridOptions> options) : Grain, IDemoGrain
 {
     public Task<SweepStatus> StartAsync(string sweepId) =>
         GrainFactory.GetGrain<ISweepGrain>(sweepId).StartAsync(DemoSweep.Spec(options.Value.DemoDirectory));
 
     public async Task<string?> StartOnFirstRunAsync()
     {
-        if (state.State.FirstRunHandledAt is not null)
+        var catalog = GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
+        if ((await catalog.ListRunsAsync()).Count > 0 || (await catalog.ListSweepsAsync()).Count > 0)
         {
             return null;
         }
 
-        var catalog = GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
-        var fresh = (await catalog.ListRunsAsync()).Count == 0 && (await catalog.ListSweepsAsync()).Count == 0;
-        if (fresh)
-        {
-            await StartAsync(IDemoGrain.FirstSweepId);
-        }
-
-        state.State.FirstRunHandledAt = clock.GetUtcNow();
-        state.State.FirstSweepId = fresh ? IDemoGrain.FirstSweepId : null;
-        await state.WriteStateAsync();
-        return state.State.FirstSweepId;
+        await StartAsync(IDemoGrain.FirstSweepId);
+        return IDemoGrain.FirstSweepId;
     }
 }
