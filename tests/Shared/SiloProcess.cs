@@ -42,6 +42,9 @@ public sealed class SiloProcess : IAsyncLifetime
 
     public string DataDirectory { get; }
 
+    /// <summary>Settings of the silo's own, as environment variables (e.g. <c>VERLORLEANS__DEMODIRECTORY</c>); set before it starts.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}/");
 
     /// <summary>The Orleans gateway port cluster clients (the CLI's <c>--cluster 127.0.0.1:PORT</c>) connect to.</summary>
@@ -84,6 +87,10 @@ public sealed class SiloProcess : IAsyncLifetime
         start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = ClusterId;
+        foreach (var (key, value) in Settings)
+        {
+            start.Environment[key] = value;
+        }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         _process.OutputDataReceived += (_, e) => Append(e.Data);

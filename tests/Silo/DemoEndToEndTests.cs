@@ -102,6 +102,27 @@ public sealed class DemoEndToEndTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_silo_without_the_demo_keeps_serving_and_answers_404_naming_the_missing_folder()
+    {
+        var missing = Path.Combine(_data.Path, "no-demo-here");
+        await using var silo = SiloProcess.AsReadmeCommand(Path.Combine(_data.Path, "grid"));
+        silo.Settings["VERLORLEANS__DEMODIRECTORY"] = missing;
+        await silo.InitializeAsync();
+        await WaitForLogAsync(silo, "The demo sweep could not start");
+        using var api = new GridApiClient(silo.BaseAddress);
+
+        var refused = await api.Http.PostAsync("api/demo", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.Contains(Path.Combine(missing, "verl-run").Replace("\\", "\\\\", StringComparison.Ordinal), problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal);
+        Assert.Empty((await api.Http.GetFromJsonAsync<List<Contracts.Catalog.SweepSummary>>("api/sweeps", GridApiClient.Json))!);
+        Assert.True((await api.Http.GetAsync("health")).IsSuccessStatusCode);
+    }
+
     /// <summary>The sweep page charts every step; the compare page of the first step against a middle and the last one counts the flips the scores imply.</summary>
     private static async Task ShowInBrowserAsync(BrowserSession browser, SiloProcess silo, SweepStatus sweep, int steps)
     {

@@ -136,8 +136,16 @@ public static class GridApi
         api.MapPost("/demo", async (IGrainFactory grains, TimeProvider clock) =>
         {
             var sweepId = GridIds.New("demo", clock);
-            var status = await grains.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId);
-            return Results.Accepted($"/api/sweeps/{sweepId}", status);
+            try
+            {
+                var status = await grains.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId);
+                return Results.Accepted($"/api/sweeps/{sweepId}", status);
+            }
+            catch (FileNotFoundException e)
+            {
+                // A silo deployed without demo/ (VerlOrleans:DemoDirectory): nothing to start, and nothing was.
+                return Results.Problem(e.Message, statusCode: 404, title: "This silo has no demo");
+            }
         }).WithName("StartDemo").WithSummary("Starts a sweep over the demo verl run folder the silo ships, on its own dataset.");
 
         return app;
