@@ -135,8 +135,7 @@ public sealed class EvaluationPipeline
                     };
                     // Once generated, a call's samples are all written, cancellation or not: the folder never holds half a call.
                     await writer.AppendAsync(result, CancellationToken.None).ConfigureAwait(false);
-                    tracker.AddGenerated(result.DataSource, result.Score, response.TokenIds.Count);
-                    progress?.Report(tracker.Snapshot(EvaluationPhase.Generating));
+                    tracker.AddGenerated(result.DataSource, result.Score, response.TokenIds.Count, progress);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -37,7 +37,11 @@ internal sealed class ProgressTracker(TimeProvider clock, long promptsTotal, lon
         }
     }
 
-    public void AddGenerated(string dataSource, double score, int tokens)
+    /// <summary>
+    /// Counts a generated sample and reports the counts it makes. Reported inside the same lock, so concurrent calls'
+    /// reports reach <paramref name="progress"/> in the order of their counts (samples done never goes backwards).
+    /// </summary>
+    public void AddGenerated(string dataSource, double score, int tokens, IProgress<EvaluationProgress>? progress)
     {
         lock (_lock)
         {
@@ -45,6 +49,7 @@ internal sealed class ProgressTracker(TimeProvider clock, long promptsTotal, lon
             _samplesDone++;
             _generatedTokens += tokens;
             AddScore(dataSource, score);
+            progress?.Report(SnapshotLocked(EvaluationPhase.Generating));
         }
     }
 
@@ -52,36 +57,41 @@ internal sealed class ProgressTracker(TimeProvider clock, long promptsTotal, lon
     {
         lock (_lock)
         {
-            var generating = _generationStarted is { } start ? clock.GetElapsedTime(start) : TimeSpan.Zero;
-            var seconds = generating.TotalSeconds;
-            TimeSpan? eta = null;
-            if (_samplesGenerated > 0 && seconds > 0)
-            {
-                eta = TimeSpan.FromSeconds((samplesTotal - _samplesDone) * seconds / _samplesGenerated);
-            }
-            else if (_samplesDone == samplesTotal)
-            {
-                eta = TimeSpan.Zero;
-            }
-
-            var total = _scores.Values.Aggregate((Sum: 0.0, Count: 0L), (a, s) => (a.Sum + s.Sum, a.Count + s.Count));
-            return new EvaluationProgress
-            {
-                Phase = phase,
-                PromptsTotal = promptsTotal,
-                PromptsFiltered = promptsFiltered,
-                PromptsTruncated = promptsTruncated,
-                SamplesTotal = samplesTotal,
-                SamplesDone = _samplesDone,
-                SamplesResumed = _samplesResumed,
-                GeneratedTokens = _generatedTokens,
-                TokensPerSecond = seconds > 0 ? _generatedTokens / seconds : 0,
-                Eta = eta,
-                Elapsed = clock.GetElapsedTime(_started),
-                MeanScores = _scores.ToDictionary(p => p.Key, p => p.Value.Sum / p.Value.Count, StringComparer.Ordinal),
-                MeanScore = total.Count == 0 ? null : total.Sum / total.Count,
-            };
+            return SnapshotLocked(phase);
         }
+    }
+
+    private EvaluationProgress SnapshotLocked(EvaluationPhase phase)
+    {
+        var generating = _generationStarted is { } start ? clock.GetElapsedTime(start) : TimeSpan.Zero;
+        var seconds = generating.TotalSeconds;
+        TimeSpan? eta = null;
+        if (_samplesGenerated > 0 && seconds > 0)
+        {
+            eta = TimeSpan.FromSeconds((samplesTotal - _samplesDone) * seconds / _samplesGenerated);
+        }
+        else if (_samplesDone == samplesTotal)
+        {
+            eta = TimeSpan.Zero;
+        }
+
+        var total = _scores.Values.Aggregate((Sum: 0.0, Count: 0L), (a, s) => (a.Sum + s.Sum, a.Count + s.Count));
+        return new EvaluationProgress
+        {
+            Phase = phase,
+            PromptsTotal = promptsTotal,
+            PromptsFiltered = promptsFiltered,
+            PromptsTruncated = promptsTruncated,
+            SamplesTotal = samplesTotal,
+            SamplesDone = _samplesDone,
+            SamplesResumed = _samplesResumed,
+            GeneratedTokens = _generatedTokens,
+            TokensPerSecond = seconds > 0 ? _generatedTokens / seconds : 0,
+            Eta = eta,
+            Elapsed = clock.GetElapsedTime(_started),
+            MeanScores = _scores.ToDictionary(p => p.Key, p => p.Value.Sum / p.Value.Count, StringComparer.Ordinal),
+            MeanScore = total.Count == 0 ? null : total.Sum / total.Count,
+        };
     }
 
     private void AddScore(string dataSource, double score)
