@@ -39,7 +39,8 @@ internal sealed class InProcessSilo : IAsyncDisposable
                 grid.DataDirectory = dataDirectory;
                 grid.ModelMaxBatchSize = modelBatch;
                 grid.ModelMaxSequenceLength = modelSequenceLength;
-            }));
+            })
+            .AddGridFileStorage());
         var host = builder.Build();
         await host.StartAsync();
         return new InProcessSilo(host, gatewayPort, clusterId);

@@ -9,17 +9,26 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddServiceDefaults();
 builder.AddVerlOrleansSilo();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddVerlOrleansDashboard();
+// A cluster serves its dashboard from one silo or a few; the others keep the API and health endpoints only.
+var dashboard = builder.Configuration.GetValue("VerlOrleans:DashboardEnabled", defaultValue: true);
+if (dashboard)
+{
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    builder.Services.AddVerlOrleansDashboard();
+}
+
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
 var app = builder.Build();
 
 app.UseAntiforgery();
-app.MapStaticAssets();
 app.MapDefaultEndpoints();
-app.MapOrleansDashboard(routePrefix: "/orleans");
 app.MapGridApi();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+if (dashboard)
+{
+    app.MapStaticAssets();
+    app.MapOrleansDashboard(routePrefix: "/orleans");
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+}
 
 app.Run();

@@ -28,7 +28,7 @@ public sealed class GridClusterFixture : IAsyncLifetime
             options.SiloReportInterval = TimeSpan.FromSeconds(1);
             options.ModelMaxSequenceLength = 1024;
             options.ModelMaxBatchSize = 16;
-        }));
+        }).AddGridFileStorage());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

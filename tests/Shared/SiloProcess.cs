@@ -50,6 +50,21 @@ public sealed class SiloProcess : IAsyncLifetime
     /// <summary>The Orleans gateway port cluster clients (the CLI's <c>--cluster 127.0.0.1:PORT</c>) connect to.</summary>
     public int GatewayPort { get; } = FreePort.Next();
 
+    /// <summary>The silo-to-silo port: a silo address of this process starts with <c>127.0.0.1:{SiloPort}@</c>.</summary>
+    public int SiloPort { get; } = FreePort.Next();
+
+    /// <summary>
+    /// Start the built silo itself (<c>dotnet VerlOrleans.Silo.dll</c> in its output folder, as a deployment runs it)
+    /// instead of through <c>dotnet run</c>, so that <see cref="StopAsync"/>'s SIGTERM reaches the silo.
+    /// </summary>
+    public bool Direct { get; init; }
+
+    /// <summary>True when <paramref name="siloAddress"/> (Orleans' parsable form) is this process's silo.</summary>
+    public bool Hosts(string? siloAddress) => siloAddress?.StartsWith($"127.0.0.1:{SiloPort}@", StringComparison.Ordinal) == true;
+
+    /// <summary>The process's exit code once it exited.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
     /// <summary>The silo's Orleans cluster id (its own per process, so parallel test silos never meet).</summary>
     public string ClusterId { get; } = $"e2e-{Guid.NewGuid():N}";
 
@@ -69,22 +84,26 @@ public sealed class SiloProcess : IAsyncLifetime
     {
         var configuration = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "BuildConfiguration").Value!;
+        var output = Path.Combine(RepositoryPaths.Root, "src", "Silo", "bin", configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryPaths.Root,
+            WorkingDirectory = Direct ? output : RepositoryPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         string[] profile = _launchProfile ? [] : ["--no-launch-profile"];
-        foreach (var arg in (string[])["run", "--no-build", .. profile, "-c", configuration, "--project", "src/Silo", "--", "--urls", BaseAddress.ToString().TrimEnd('/')])
+        string[] command = Direct
+            ? [Path.Combine(output, "VerlOrleans.Silo.dll"), "--urls", BaseAddress.ToString().TrimEnd('/')]
+            : ["run", "--no-build", .. profile, "-c", configuration, "--project", "src/Silo", "--", "--urls", BaseAddress.ToString().TrimEnd('/')];
+        foreach (var arg in command)
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment["VERLORLEANS__DATADIRECTORY"] = DataDirectory;
         start.Environment["VERLORLEANS__MODELMAXSEQUENCELENGTH"] = "1024";
-        start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = ClusterId;
         foreach (var (key, value) in Settings)
@@ -137,6 +156,30 @@ public sealed class SiloProcess : IAsyncLifetime
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>
+    /// Asks the silo to stop (SIGTERM, as <c>docker stop</c> or systemd do) and waits for it to exit; returns its exit
+    /// code. Needs <see cref="Direct"/>: through <c>dotnet run</c> the signal would stop the wrapper, not the silo.
+    /// </summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!Direct)
+        {
+            throw new InvalidOperationException("StopAsync needs a Direct silo process");
+        }
+
+        if (_process is { HasExited: false })
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await _process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
+        }
+
+        return _process!.ExitCode;
     }
 
     public async Task DisposeAsync()

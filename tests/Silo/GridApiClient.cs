@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VerlOrleans.Contracts.Cluster;
+using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
 
 namespace VerlOrleans.Silo.Tests;
 
@@ -47,6 +50,46 @@ public sealed class GridApiClient(Uri baseAddress) : IDisposable
         }
 
         throw new TimeoutException($"run {runId}: condition not met; last seen {last?.State} {last?.Progress.SamplesDone}/{last?.Progress.SamplesTotal} {last?.Error}");
+    }
+
+    public async Task<SweepStatus> StartSweepAsync(SweepSpec spec, string sweepId)
+    {
+        var response = await _http.PostAsJsonAsync("api/sweeps", new { spec, sweepId }, Json);
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/sweeps: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<SweepStatus>(Json))!;
+    }
+
+    public async Task<SweepStatus> GetSweepAsync(string sweepId) => (await _http.GetFromJsonAsync<SweepStatus>($"api/sweeps/{sweepId}", Json))!;
+
+    public async Task<IReadOnlyList<ModelStatus>> GetModelsAsync() => (await _http.GetFromJsonAsync<List<ModelStatus>>("api/models", Json))!;
+
+    public async Task<ClusterOverview> GetClusterAsync() => (await _http.GetFromJsonAsync<ClusterOverview>("api/cluster", Json))!;
+
+    /// <summary>Polls <paramref name="read"/> until <paramref name="condition"/> holds; failed requests (a silo going away) are retried.</summary>
+    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var last = default(T);
+        Exception? error = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await read();
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                error = e;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{what}: condition not met within {timeout.TotalSeconds} s; last seen {JsonSerializer.Serialize(last, Json)}; last error {error?.Message}");
     }
 
     public void Dispose() => _http.Dispose();

@@ -20,4 +20,8 @@ public sealed record RunStatus
     [Id(10)] public DateTimeOffset CreatedAt { get; init; }
     [Id(11)] public DateTimeOffset? StartedAt { get; init; }
     [Id(12)] public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>The silo executing the run (Orleans silo address), set each time an activation starts executing it.</summary>
+    [Id(13)] public string? Silo { get; init; }
+    /// <summary>Times the run was resumed after its silo stopped or died (or the whole grid restarted).</summary>
+    [Id(14)] public int Resumes { get; init; }
 }

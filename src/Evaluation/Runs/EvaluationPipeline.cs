@@ -18,7 +18,8 @@ namespace VerlOrleans.Evaluation.Runs;
 /// run of the same spec it resumes: completed (uid, sample index) pairs are skipped and a prompt missing only some
 /// samples gets one N=1 call per missing sample i, seeded as sample i of the uninterrupted run, so every sample is
 /// written exactly once and equals what an uninterrupted run writes. Cancellation stops new calls, cancels those in
-/// flight and returns with the folder consistent (complete result lines only).
+/// flight and returns with the folder consistent (complete result lines only). Draining (a silo handing the run to
+/// another) stops new calls but lets those in flight finish and be written, then stops the same way.
 /// </summary>
 public sealed class EvaluationPipeline
 {
@@ -42,7 +43,15 @@ public sealed class EvaluationPipeline
         _clock = clock ?? TimeProvider.System;
     }
 
-    public async Task<EvaluationOutcome> RunAsync(EvaluationSpec spec, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="spec">What to evaluate, and where the results go.</param>
+    /// <param name="progress">Counts as samples are written.</param>
+    /// <param name="cancellationToken">Stops the run at once: calls in flight are cancelled and their samples not written.</param>
+    /// <param name="drain">
+    /// Stops launching calls; those in flight finish and are written, then the run stops with an
+    /// <see cref="OperationCanceledException"/> on this token (unless nothing was left to launch: then it completes).
+    /// </param>
+    public async Task<EvaluationOutcome> RunAsync(
+        EvaluationSpec spec, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default, CancellationToken drain = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.MaxInFlight, 1);
         var builder = new PromptBuilder(_tokenizer, _chatTemplate, spec.Prompt);
@@ -74,7 +83,7 @@ public sealed class EvaluationPipeline
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Planning));
         var scorer = new SampleScorer(registry, spec.RewardMode);
-        await GenerateAsync(spec, dataset, builder, scorer, sampling, writer, tracker, progress, cancellationToken).ConfigureAwait(false);
+        await GenerateAsync(spec, dataset, builder, scorer, sampling, writer, tracker, progress, cancellationToken, drain).ConfigureAwait(false);
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Completing));
         var metrics = await writer.CompleteAsync(spec.Metrics, cancellationToken).ConfigureAwait(false);
@@ -85,12 +94,14 @@ public sealed class EvaluationPipeline
     }
 
     private async Task GenerateAsync(EvaluationSpec spec, VerlDataset dataset, PromptBuilder builder, SampleScorer scorer, SamplingParams sampling,
-        ResultsWriter writer, ProgressTracker tracker, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
+        ResultsWriter writer, ProgressTracker tracker, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken, CancellationToken drain)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var launching = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, drain);
         using var window = new SemaphoreSlim(spec.MaxInFlight);
         var running = new List<Task>();
         Exception? failure = null;
+        var drained = false;
         tracker.StartGenerating();
 
         async Task RunCallAsync(DatasetRow row, BuiltPrompt prompt, SamplingParams callSampling, IReadOnlyList<int> sampleIndices)
@@ -155,7 +166,7 @@ public sealed class EvaluationPipeline
 
         try
         {
-            await foreach (var (row, missing) in PendingSamples.ReadAsync(dataset, sampling.N, writer, stop.Token).ConfigureAwait(false))
+            await foreach (var (row, missing) in PendingSamples.ReadAsync(dataset, sampling.N, writer, launching.Token).ConfigureAwait(false))
             {
                 var prompt = builder.Build(row);
                 if (prompt.IsFiltered)
@@ -165,15 +176,16 @@ public sealed class EvaluationPipeline
 
                 foreach (var (callSampling, indices) in Calls(sampling, row.Position, missing))
                 {
-                    await window.WaitAsync(stop.Token).ConfigureAwait(false);
+                    await window.WaitAsync(launching.Token).ConfigureAwait(false);
                     running.RemoveAll(t => t.IsCompleted);
                     running.Add(RunCallAsync(row, prompt, callSampling, indices));
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (launching.IsCancellationRequested)
         {
-            // Stopped launching; the calls in flight finish or cancel below.
+            // Stopped launching; the calls in flight finish (drain) or cancel (stop) below.
+            drained = !stop.IsCancellationRequested;
         }
 
         await Task.WhenAll(running).ConfigureAwait(false);
@@ -183,6 +195,10 @@ public sealed class EvaluationPipeline
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (drained)
+        {
+            throw new OperationCanceledException("the run was drained: calls in flight were written, the rest were not started", drain);
+        }
     }
 
     /// <summary>

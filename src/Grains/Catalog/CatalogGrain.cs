@@ -16,6 +16,7 @@ namespace VerlOrleans.Grains.Catalog;
 /// </summary>
 public sealed class CatalogGrain(
     [PersistentState("catalog", GridSiloBuilderExtensions.StorageName)] IPersistentState<CatalogState> state,
+    IClusterMembershipService membership,
     ILogger<CatalogGrain> logger) : Grain, ICatalogGrain
 {
     private static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
@@ -169,8 +170,23 @@ public sealed class CatalogGrain(
 
     private IReadOnlyList<ModelStatus> Models() => _models.Values.OrderBy(m => m.Key, StringComparer.Ordinal).ToList();
 
+    /// <summary>A model whose silo died never reports its unload: drop it once membership no longer lists its silo as alive.</summary>
+    private void ForgetModelsOfDeadSilos()
+    {
+        var alive = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status != SiloStatus.Dead)
+            .Select(m => m.SiloAddress.ToParsableString())
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var model in _models.Values.Where(m => m.Silo is { } silo && !alive.Contains(silo)).ToList())
+        {
+            _models.Remove(model.Key);
+            _changes.UnloadModel(model.Key);
+        }
+    }
+
     private Task PublishAsync(CancellationToken cancellationToken)
     {
+        ForgetModelsOfDeadSilos();
         if (_changes.IsEmpty)
         {
             return Task.CompletedTask;

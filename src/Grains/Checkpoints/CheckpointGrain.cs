@@ -26,6 +26,17 @@ public sealed partial class CheckpointGrain(
 
     private string Path => this.GetPrimaryKeyString();
 
+    /// <summary>A preparation persisted as in progress was cut off with its silo: this activation starts it again.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status?.State is CheckpointState.Validating or CheckpointState.Merging)
+        {
+            _preparation = PrepareInBackgroundAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<CheckpointStatus> GetStatusAsync() => Task.FromResult(Current());
 
     public Task<CheckpointStatus> PrepareAsync()
@@ -126,7 +137,15 @@ public sealed partial class CheckpointGrain(
     {
         state.State.Status = status with { UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
-        await Catalog().TrackCheckpointAsync(Current());
+        try
+        {
+            await Catalog().TrackCheckpointAsync(Current());
+        }
+        catch (Exception e) when (ClusterRetry.IsTransient(e))
+        {
+            // The catalog's silo went away; the checkpoint's own state is saved and the next change tells the catalog.
+            LogCatalogUnreachable(logger, Path, e.Message);
+        }
     }
 
     private async Task ReportProgressAsync(CancellationToken cancellationToken)
@@ -140,6 +159,9 @@ public sealed partial class CheckpointGrain(
     }
 
     private ICatalogGrain Catalog() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint {Path}: catalog unreachable ({Message})")]
+    private static partial void LogCatalogUnreachable(ILogger logger, string path, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Preparing checkpoint {Path} failed")]
     private static partial void LogPreparationFailed(ILogger logger, Exception exception, string path);

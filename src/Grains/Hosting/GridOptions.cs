@@ -12,6 +12,18 @@ public sealed class GridOptions
     /// <summary>How often each silo re-reports its devices to the cluster directory.</summary>
     public TimeSpan SiloReportInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often each silo makes sure every unfinished run is executing somewhere (besides at once when a silo leaves):
+    /// the bound on how long a run can sit idle after its silo stopped.
+    /// </summary>
+    public TimeSpan RunSupervisionInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a stopping silo gives its grains to finish: runs drain (calls in flight are written) and hand off,
+    /// models finish the requests in flight, before the weights are freed and the process exits.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A model nobody generated with for this long is unloaded (its grain deactivates).</summary>
     public TimeSpan ModelIdleUnloadAfter { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -27,11 +39,21 @@ public sealed class GridOptions
     /// <summary>Caps every device's model budget (bytes) on this silo; null: no cap beyond the fraction.</summary>
     public long? DeviceMemoryLimitBytes { get; set; }
 
-    /// <summary>Merged Hugging Face folders, one per content hash, under <see cref="DataDirectory"/>.</summary>
-    public string ModelCacheDirectory => Path.Combine(DataDirectory, "models");
+    /// <summary>
+    /// Where results and merged models live: a path every silo of a cluster mounts at the same place (NFS, a shared
+    /// volume), so a run's folder and a merged model are readable from whichever silo hosts the grain. Null: the
+    /// <see cref="DataDirectory"/> (one machine).
+    /// </summary>
+    public string? SharedDirectory { get; set; }
 
-    /// <summary>Evaluation results, one folder per run, under <see cref="DataDirectory"/>.</summary>
-    public string RunsDirectory => Path.Combine(DataDirectory, "runs");
+    /// <summary>The shared root in effect: <see cref="SharedDirectory"/>, else <see cref="DataDirectory"/>.</summary>
+    public string SharedRoot => string.IsNullOrWhiteSpace(SharedDirectory) ? DataDirectory : SharedDirectory;
+
+    /// <summary>Merged Hugging Face folders, one per content hash, under <see cref="SharedRoot"/>.</summary>
+    public string ModelCacheDirectory => Path.Combine(SharedRoot, "models");
+
+    /// <summary>Evaluation results, one folder per run, under <see cref="SharedRoot"/>.</summary>
+    public string RunsDirectory => Path.Combine(SharedRoot, "runs");
 
     /// <summary>The demo this silo ships (verl-run/ and data/, copied next to the silo's binaries from the repository's demo/).</summary>
     public string DemoDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "demo");

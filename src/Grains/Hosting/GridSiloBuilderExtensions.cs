@@ -24,8 +24,15 @@ public static class GridSiloBuilderExtensions
     public const string StreamProviderName = "live";
 
     /// <summary>
-    /// Adds the grid to a silo: local-disk grain storage (as "grid" and as the default), memory streams for
-    /// live updates, and the reporter that publishes this silo's devices to the cluster directory.
+    /// Every grain storage name the grid persists through: its own, Orleans' default, and the stream pub-sub store.
+    /// A storage provider (local files, Redis, PostgreSQL) is registered under each.
+    /// </summary>
+    public static readonly IReadOnlyList<string> StorageNames = [StorageName, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, "PubSubStore"];
+
+    /// <summary>
+    /// Adds the grid to a silo: its grains' services, placement, memory streams for live updates, and the reporter
+    /// that publishes this silo's devices to the cluster directory. Grain storage is added separately
+    /// (<see cref="AddGridFileStorage"/> on one machine; Redis or PostgreSQL in a cluster).
     /// </summary>
     public static ISiloBuilder AddVerlOrleansGrid(this ISiloBuilder silo, Action<GridOptions>? configure = null)
     {
@@ -36,6 +43,8 @@ public static class GridSiloBuilderExtensions
         }
 
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddOptions<GrainCollectionOptions>()
+            .Configure<IOptions<GridOptions>>((collection, grid) => collection.DeactivationTimeout = grid.Value.ShutdownGracePeriod);
         silo.Services.AddSingleton<LocalSiloInventory>();
         silo.Services.AddSingleton<ClusterDeviceView>();
         silo.Services.AddSingleton<SiloModelResidency>();
@@ -49,7 +58,14 @@ public static class GridSiloBuilderExtensions
         silo.Services.AddSingleton<RunResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunResumer>());
 
-        foreach (var name in new[] { StorageName, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, "PubSubStore" })
+        silo.AddMemoryStreams(StreamProviderName);
+        return silo;
+    }
+
+    /// <summary>Grain state on the local disk under <see cref="GridOptions.GrainStateDirectory"/>: the embedded default.</summary>
+    public static ISiloBuilder AddGridFileStorage(this ISiloBuilder silo)
+    {
+        foreach (var name in StorageNames)
         {
             silo.Services.AddGrainStorage(name, (sp, storageName) => new FileGrainStorage(
                 storageName,
@@ -58,7 +74,6 @@ public static class GridSiloBuilderExtensions
                 sp.GetRequiredService<IGrainStorageSerializer>()));
         }
 
-        silo.AddMemoryStreams(StreamProviderName);
         return silo;
     }
 }

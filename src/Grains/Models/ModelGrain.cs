@@ -46,7 +46,16 @@ public sealed class ModelGrain(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await ReleaseAsync();
+    /// <summary>Lets the requests in flight finish (the silo stopping under them) before the weights go, until the deadline.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        while (_inFlight > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), clock, CancellationToken.None);
+        }
+
+        await ReleaseAsync();
+    }
 
     public Task<ModelStatus> LoadAsync(ModelLoadSpec spec)
     {
@@ -63,6 +72,10 @@ public sealed class ModelGrain(
             return new GenerationReply(
                 result.PromptTokenCount,
                 result.Sequences.Select(s => new GeneratedSequence(s.Index, s.TokenIds, s.Text ?? string.Empty, s.FinishReason.ToWireName())).ToList());
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new ModelUnloadedException($"model {Key} was unloaded from {silo.SiloAddress} while this call ran; call again", e);
         }
         finally
         {

@@ -18,14 +18,15 @@ public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvide
 {
     public async Task<IReadOnlyDictionary<string, double>> RunAsync(
         RunSpec spec, string modelPath, string contentHash, string resultsDirectory, string runId, IResponseGenerator generator,
-        IProgress<RunProgress> progress, CancellationToken cancellationToken)
+        IProgress<RunProgress> progress, CancellationToken cancellationToken, CancellationToken drain = default)
     {
         var (tokenizer, template) = tokenizers.Get(modelPath);
         var pipeline = new EvaluationPipeline(tokenizer, template, generator, clock: clock);
         var outcome = await pipeline.RunAsync(
             ToEvaluationSpec(spec, modelPath, contentHash, resultsDirectory, runId),
             new SynchronousProgressAdapter(progress),
-            cancellationToken);
+            cancellationToken,
+            drain);
         return outcome.Metrics.ToDictionary(m => m.Key, m => m.Value);
     }
 

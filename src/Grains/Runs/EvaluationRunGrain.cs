@@ -19,7 +19,9 @@ namespace VerlOrleans.Grains.Runs;
 /// <summary>
 /// Drives one evaluation: checkpoint ready → model loaded → the evaluation pipeline on the thread pool, generating
 /// through the model grain. The grain stays responsive (status, cancel) while the pipeline runs; progress goes to
-/// observers and the sweep at most four times a second. Persisted, and resumable from its results folder.
+/// observers and the sweep at most four times a second. Persisted, and resumable from its results folder: when its
+/// silo stops, the run drains (calls in flight are written) and persists, and another silo's <see cref="RunResumer"/>
+/// continues it; when its silo dies, the same happens from the last complete result line.
 /// </summary>
 [Reentrant]
 public sealed partial class EvaluationRunGrain(
@@ -27,6 +29,7 @@ public sealed partial class EvaluationRunGrain(
     EvaluationRunExecutor executor,
     ModelEngineFactory engines,
     IOptions<GridOptions> options,
+    ILocalSiloDetails silo,
     TimeProvider clock,
     ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
 {
@@ -41,6 +44,8 @@ public sealed partial class EvaluationRunGrain(
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly ObserverManager<IRunObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private CancellationTokenSource? _cancellation;
+    private CancellationTokenSource? _drain;
+    private bool _handingOff;
     private Task? _execution;
     private RunProgress? _live;
     private RunStatus? _published;
@@ -65,10 +70,30 @@ public sealed partial class EvaluationRunGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// A run still executing here (its silo is stopping) is handed off: no new calls, the calls in flight finish and are
+    /// written, the state is persisted as still running. When the deactivation deadline comes first, the calls in flight
+    /// are cancelled instead (their samples are generated again by whichever silo resumes the run).
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_execution is { } execution && _drain is { } drain)
+        {
+            _handingOff = true;
+            LogHandingOff(logger, RunId, reason.ReasonCode, Volatile.Read(ref _live)?.SamplesDone ?? 0);
+            await drain.CancelAsync();
+            try
+            {
+                await execution.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await (_cancellation?.CancelAsync() ?? Task.CompletedTask);
+                await execution.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            }
+        }
+
         _samples?.Dispose();
-        return Task.CompletedTask;
     }
 
     public async Task<RunStatus> StartAsync(RunSpec spec, string? sweepId = null)
@@ -183,11 +208,18 @@ public sealed partial class EvaluationRunGrain(
     private async Task ExecuteAsync()
     {
         using var cancellation = new CancellationTokenSource();
+        using var drain = new CancellationTokenSource();
         _cancellation = cancellation;
+        _drain = drain;
         var token = cancellation.Token;
         var spec = state.State.Status!.Spec!;
         try
         {
+            await UpdateAsync(s => s with
+            {
+                Silo = silo.SiloAddress.ToParsableString(),
+                Resumes = s.State == RunState.Pending ? s.Resumes : s.Resumes + 1,
+            });
             var checkpoint = await PrepareCheckpointAsync(spec, token);
             if (checkpoint is null)
             {
@@ -204,12 +236,19 @@ public sealed partial class EvaluationRunGrain(
             }
 
             await UpdateAsync(s => s with { State = RunState.Running, StartedAt = s.StartedAt ?? clock.GetUtcNow() });
-            var generator = new ModelGrainResponseGenerator(GrainFactory, modelKey, loadSpec, RunId, bytes);
+            var generator = new ModelGrainResponseGenerator(GrainFactory, modelKey, loadSpec, RunId, bytes, clock,
+                (e, attempt) => LogGenerateRetry(logger, RunId, modelKey, attempt, e.GetType().Name, e.Message));
             var progress = new SynchronousProgress<RunProgress>(p => Volatile.Write(ref _live, p));
             var resultsDirectory = state.State.Status.ResultsDirectory!;
-            var metrics = await Task.Run(() => executor.RunAsync(spec, loadSpec.ModelPath, checkpoint.ContentHash!, resultsDirectory, RunId, generator, progress, token), token);
+            var metrics = await Task.Run(() => executor.RunAsync(spec, loadSpec.ModelPath, checkpoint.ContentHash!, resultsDirectory, RunId, generator, progress, token, drain.Token), token);
             await UpdateAsync(s => s with { Metrics = metrics, Progress = Volatile.Read(ref _live) ?? s.Progress });
             await FinishAsync(RunState.Completed, null);
+        }
+        catch (Exception e) when (_handingOff && e is OperationCanceledException or OrleansException)
+        {
+            // This silo is stopping: the run stays unfinished in storage, with the progress it has, for the next silo.
+            await UpdateAsync(s => s with { Progress = Volatile.Read(ref _live) ?? s.Progress });
+            LogHandedOff(logger, RunId, Volatile.Read(ref _live)?.SamplesDone ?? 0);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -223,6 +262,7 @@ public sealed partial class EvaluationRunGrain(
         finally
         {
             _cancellation = null;
+            _drain = null;
             _execution = null;
         }
     }
@@ -230,7 +270,7 @@ public sealed partial class EvaluationRunGrain(
     private async Task<CheckpointStatus?> PrepareCheckpointAsync(RunSpec spec, CancellationToken token)
     {
         var grain = GrainFactory.GetGrain<ICheckpointGrain>(CheckpointPaths.Normalize(spec.Checkpoint));
-        var checkpoint = await grain.PrepareAsync();
+        var checkpoint = await RetryAsync(grain.PrepareAsync, token);
         while (!checkpoint.IsSettled)
         {
             var runState = checkpoint.State == CheckpointState.Merging ? RunState.Merging : RunState.Validating;
@@ -240,7 +280,7 @@ public sealed partial class EvaluationRunGrain(
             }
 
             await Task.Delay(PollInterval, token);
-            checkpoint = await grain.GetStatusAsync();
+            checkpoint = await RetryAsync(grain.GetStatusAsync, token);
         }
 
         if (checkpoint.State == CheckpointState.Ready)
@@ -257,13 +297,21 @@ public sealed partial class EvaluationRunGrain(
 
     private async Task<bool> LoadModelAsync(string modelKey, ModelLoadSpec loadSpec, long bytes, CancellationToken token)
     {
-        RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, bytes);
         var model = GrainFactory.GetGrain<IModelGrain>(modelKey);
-        var status = await model.LoadAsync(loadSpec);
-        while (status.State is ModelState.Loading)
+        var status = await RetryAsync(() =>
+        {
+            RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, bytes);
+            return model.LoadAsync(loadSpec);
+        }, token);
+        while (status.State is ModelState.Loading or ModelState.Unloaded)
         {
             await Task.Delay(PollInterval, token);
-            status = await model.GetStatusAsync();
+            // Unloaded: the model grain came back elsewhere (its silo died) without its load; start it there.
+            status = await RetryAsync(() =>
+            {
+                RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, bytes);
+                return status.State == ModelState.Unloaded ? model.LoadAsync(loadSpec) : model.GetStatusAsync();
+            }, token);
         }
 
         if (status.State == ModelState.Ready)
@@ -289,13 +337,34 @@ public sealed partial class EvaluationRunGrain(
         await TrackAsync();
     }
 
-    private Task TrackAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackRunAsync(RunSummary.Of(Status));
+    /// <summary>Tells the catalog; a catalog lost with its silo hears of this run at the next publish instead.</summary>
+    private async Task TrackAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackRunAsync(RunSummary.Of(Status));
+        }
+        catch (Exception e) when (ClusterRetry.IsTransient(e))
+        {
+            _published = null;
+            LogCatalogUnreachable(logger, RunId, e.Message);
+        }
+    }
+
+    private Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken token) =>
+        ClusterRetry.CallAsync(call, clock, (e, attempt) => LogCallRetry(logger, RunId, attempt, e.Message), cancellationToken: token);
 
     private RunSamples? Samples() => state.State.Status?.ResultsDirectory is { } folder ? _samples ??= new RunSamples(folder) : null;
 
     /// <summary>Sends the status to observers and the sweep when it changed; persists live progress every few seconds.</summary>
     private async Task PublishAsync(CancellationToken cancellationToken)
     {
+        if (_execution is not null)
+        {
+            // Timer ticks do not count as use: a long run must not be collected as idle while its pipeline works.
+            DelayDeactivation(TimeSpan.FromMinutes(1));
+        }
+
         var status = Status;
         if (status == _published || state.State.Status is null)
         {
@@ -334,4 +403,19 @@ public sealed partial class EvaluationRunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: this silo is deactivating it ({Reason}) at {SamplesDone} samples; finishing the calls in flight and handing it off")]
+    private static partial void LogHandingOff(ILogger logger, string runId, DeactivationReasonCode reason, int samplesDone);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} handed off at {SamplesDone} samples: persisted as unfinished, another silo resumes it")]
+    private static partial void LogHandedOff(ILogger logger, string runId, int samplesDone);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: generate call to model {ModelKey} lost (try {Attempt}: {Error}: {Message}); calling again")]
+    private static partial void LogGenerateRetry(ILogger logger, string runId, string modelKey, int attempt, string error, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: grain call failed (try {Attempt}: {Message}); calling again")]
+    private static partial void LogCallRetry(ILogger logger, string runId, int attempt, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: catalog unreachable ({Message}); it is told at the next update")]
+    private static partial void LogCatalogUnreachable(ILogger logger, string runId, string message);
 }

@@ -1,5 +1,6 @@
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Evaluation.Runs;
+using VerlOrleans.Grains.Hosting;
 using VerlOrleans.Grains.Models.Placement;
 using VerlOrleans.Inference.Sampling;
 
@@ -7,15 +8,36 @@ namespace VerlOrleans.Grains.Runs;
 
 /// <summary>
 /// The evaluation pipeline's generator when it runs inside the grid: every prompt goes to the model grain, where
-/// it joins the batches of every other run on that model.
+/// it joins the batches of every other run on that model. A call lost with its model's silo is made again: the model
+/// grain comes back on a live silo (loading the weights there) and, since nothing is written until a call returns,
+/// no sample is duplicated. Generation is deterministic per seed, so the retried call answers the same.
 /// </summary>
-public sealed class ModelGrainResponseGenerator(IGrainFactory grains, string modelKey, ModelLoadSpec spec, string callerId, long requiredBytes) : IResponseGenerator
+public sealed class ModelGrainResponseGenerator(
+    IGrainFactory grains, string modelKey, ModelLoadSpec spec, string callerId, long requiredBytes,
+    TimeProvider? clock = null, Action<Exception, int>? onRetry = null) : IResponseGenerator
 {
+    private long _retries;
+
+    /// <summary>Calls made again after a cluster failure, over this generator's life.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
     public async Task<IReadOnlyList<GeneratedResponse>> GenerateAsync(IReadOnlyList<int> promptTokenIds, SamplingParams sampling, CancellationToken cancellationToken)
     {
-        // Read by the placement director if this call activates the model grain.
-        RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, requiredBytes);
-        var reply = await grains.GetGrain<IModelGrain>(modelKey).GenerateAsync(spec, new GenerationCall(callerId, promptTokenIds, ToSettings(sampling)), cancellationToken);
+        var call = new GenerationCall(callerId, promptTokenIds, ToSettings(sampling));
+        var reply = await ClusterRetry.CallAsync(
+            () =>
+            {
+                // Read by the placement director if this call activates the model grain.
+                RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, requiredBytes);
+                return grains.GetGrain<IModelGrain>(modelKey).GenerateAsync(spec, call, cancellationToken);
+            },
+            clock ?? TimeProvider.System,
+            (e, attempt) =>
+            {
+                Interlocked.Increment(ref _retries);
+                onRetry?.Invoke(e, attempt);
+            },
+            cancellationToken: cancellationToken);
         return reply.Sequences.Select(s => new GeneratedResponse(s.Index, s.TokenIds, s.Text, s.FinishReason)).ToList();
     }
 

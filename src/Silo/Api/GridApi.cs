@@ -1,6 +1,7 @@
 using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Cluster;
 using VerlOrleans.Contracts.Demo;
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Runs;
@@ -38,6 +39,10 @@ public static class GridApi
 
         api.MapGet("/models", async (IGrainFactory grains) => Results.Ok(await Catalog(grains).ListModelsAsync()))
             .WithName("ListModels");
+
+        api.MapGet("/cluster", async (IGrainFactory grains) =>
+                Results.Ok(await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.SingletonKey).GetOverviewAsync()))
+            .WithName("GetCluster").WithSummary("Every silo in membership with its status, devices and model budgets.");
 
         api.MapPost("/runs", async (StartRunRequest request, IGrainFactory grains, TimeProvider clock) =>
         {

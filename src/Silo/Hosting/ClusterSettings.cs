@@ -6,8 +6,31 @@ public sealed class ClusterSettings
     /// <summary>Configuration section these settings bind to (kept out of the <c>Orleans:</c> section, which Orleans binds itself).</summary>
     public const string SectionName = "VerlOrleans:Cluster";
 
-    /// <summary>Membership provider: <c>Localhost</c> (embedded default, one machine).</summary>
-    public string Provider { get; set; } = "Localhost";
+    /// <summary>The providers <see cref="Provider"/> may name.</summary>
+    public static readonly IReadOnlyList<string> Providers = [LocalhostProvider, RedisProvider, AdoNetProvider];
+
+    public const string LocalhostProvider = "Localhost";
+    public const string RedisProvider = "Redis";
+    public const string AdoNetProvider = "AdoNet";
+
+    /// <summary>
+    /// Membership and grain state: <c>Localhost</c> (embedded default: one machine, state in local files), <c>Redis</c>
+    /// or <c>AdoNet</c> (PostgreSQL through Npgsql).
+    /// </summary>
+    public string Provider { get; set; } = LocalhostProvider;
+
+    /// <summary>
+    /// The store of <see cref="Provider"/>: a StackExchange.Redis configuration string (<c>redis:6379</c>) or an Npgsql
+    /// connection string (<c>Host=db;Username=orleans;Password=...;Database=verlorleans</c>). Unused for Localhost.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The IP address or DNS name other silos and clients reach this silo on (a container's service name, a host's
+    /// LAN address). With it the silo listens on every interface; without it (Localhost) on loopback only. Redis and
+    /// AdoNet default to 127.0.0.1, which only forms a cluster of silos on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
 
     /// <summary>Orleans cluster id: silos with the same id form one cluster.</summary>
     public string ClusterId { get; set; } = "verlorleans";
@@ -20,4 +43,35 @@ public sealed class ClusterSettings
 
     /// <summary>Port external clients (the CLI) connect to.</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// How long a probe of another silo may go unanswered before it counts as missed. A silo is declared dead after
+    /// <see cref="MissedProbesLimit"/> missed probes and votes from two others (or all, when fewer): this sets how fast a
+    /// crashed silo's models and runs move to the survivors.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Missed probes before a silo suspects another.</summary>
+    public int MissedProbesLimit { get; set; } = 2;
+
+    /// <summary>The setting's problem, naming the key, or null when it can start a silo.</summary>
+    public string? Problem()
+    {
+        if (!Providers.Contains(Provider, StringComparer.Ordinal))
+        {
+            return $"{SectionName}:Provider '{Provider}' is not supported; use one of: {string.Join(", ", Providers)}";
+        }
+
+        if (Provider != LocalhostProvider && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            return $"{SectionName}:ConnectionString is required for the {Provider} provider";
+        }
+
+        if (ProbeTimeout <= TimeSpan.Zero || MissedProbesLimit < 1)
+        {
+            return $"{SectionName}:ProbeTimeout must be positive and {SectionName}:MissedProbesLimit at least 1";
+        }
+
+        return null;
+    }
 }

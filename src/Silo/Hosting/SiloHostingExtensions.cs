@@ -1,4 +1,4 @@
-using Orleans.Configuration;
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using VerlOrleans.Grains.Hosting;
 
@@ -12,24 +12,13 @@ public static class SiloHostingExtensions
         var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.Services.Configure<GridOptions>(builder.Configuration.GetSection(GridOptions.SectionName));
         builder.Services.AddHostedService<DemoOnFirstStart>();
+        // The host waits for the silo's graceful stop (runs drained and handed off) plus some room for the web server.
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IOptions<GridOptions>>((host, grid) => host.ShutdownTimeout = grid.Value.ShutdownGracePeriod + TimeSpan.FromSeconds(15));
 
         builder.UseOrleans(silo =>
         {
-            switch (cluster.Provider)
-            {
-                case "Localhost":
-                    silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-                    break;
-                default:
-                    throw new InvalidOperationException(
-                        $"VerlOrleans:Cluster:Provider '{cluster.Provider}' is not supported; use 'Localhost'.");
-            }
-
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = cluster.ServiceId;
-            });
+            silo.UseGridCluster(cluster);
             silo.AddVerlOrleansGrid();
             silo.AddDashboard();
         });

@@ -29,7 +29,7 @@ public sealed class ModelPlacementTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             var budget = Interlocked.Increment(ref _silosConfigured) == 1 ? SmallBudget : OneModelBudget;
-            silo.AddVerlOrleansGrid(options => Configure(options, budget).DataDirectory = _data.Path);
+            silo.AddVerlOrleansGrid(options => Configure(options, budget).DataDirectory = _data.Path).AddGridFileStorage();
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

@@ -1,0 +1,81 @@
+using System.Globalization;
+using VerlOrleans.Contracts.Models;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Testing;
+
+namespace VerlOrleans.Silo.Tests.Cluster;
+
+/// <summary>
+/// Real silo processes (the built silo, as a deployment starts it) forming one cluster on a real store (Redis or
+/// PostgreSQL), with one shared results folder as an NFS mount would give them, each with its own local data folder
+/// and its own model budget. Silos added later join the same cluster; disposing kills them all.
+/// </summary>
+public sealed class GridCluster(string provider, string connectionString) : IAsyncDisposable
+{
+    /// <summary>A budget no model fits in: such a silo hosts runs and the API, never weights.</summary>
+    public const long NoModelBudget = 1_000_000;
+
+    private readonly List<SiloProcess> _silos = [];
+
+    public TempDirectory Shared { get; } = new("cluster-shared");
+
+    public string ClusterId { get; } = $"cluster-{Guid.NewGuid():N}";
+
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    /// <summary>Starts one more silo in the cluster; <paramref name="modelBudget"/> caps its device budget (null: the machine's).</summary>
+    public async Task<SiloProcess> StartSiloAsync(long? modelBudget = null)
+    {
+        var silo = new SiloProcess { Direct = true };
+        silo.Settings["VERLORLEANS__CLUSTER__PROVIDER"] = provider;
+        silo.Settings["VERLORLEANS__CLUSTER__CONNECTIONSTRING"] = connectionString;
+        silo.Settings["VERLORLEANS__CLUSTER__CLUSTERID"] = ClusterId;
+        silo.Settings["VERLORLEANS__SHAREDDIRECTORY"] = Shared.Path;
+        silo.Settings["VERLORLEANS__SILOREPORTINTERVAL"] = "00:00:01";
+        silo.Settings["VERLORLEANS__RUNSUPERVISIONINTERVAL"] = "00:00:10";
+        if (modelBudget is { } budget)
+        {
+            silo.Settings["VERLORLEANS__DEVICEMEMORYLIMITBYTES"] = budget.ToString(CultureInfo.InvariantCulture);
+        }
+
+        _silos.Add(silo);
+        await silo.InitializeAsync();
+        return silo;
+    }
+
+    /// <summary>Waits until the cluster overview (read through <paramref name="api"/>) lists <paramref name="active"/> active silos that reported devices.</summary>
+    public static Task WaitForActiveSilosAsync(GridApiClient api, int active) =>
+        GridApiClient.PollAsync(api.GetClusterAsync, o => o.Silos.Count(s => s.Status == "Active" && s.Devices.Count > 0) == active,
+            TimeSpan.FromSeconds(90), $"{active} active silos");
+
+    /// <summary>The silo process whose Orleans address is <paramref name="siloAddress"/>.</summary>
+    public SiloProcess Hosting(string? siloAddress) =>
+        _silos.SingleOrDefault(s => s.Hosts(siloAddress)) ?? throw new InvalidOperationException($"no silo of this cluster is {siloAddress}");
+
+    /// <summary>A greedy gsm8k setup long enough to be caught mid-run: 32 prompts, two at a time, up to 160 tokens each.</summary>
+    public static RunSpec GreedySpec(string checkpoint) => new()
+    {
+        Checkpoint = checkpoint,
+        DataFiles = [Path.Combine(RepositoryPaths.SharedFolder ?? throw new InvalidOperationException("../shared (verl's gsm8k parquet) is missing next to the checkout"),
+            "data", "verl-data", "gsm8k_test.parquet")],
+        MaxSamples = 32,
+        Sampling = new SamplingSettings { N = 1, Temperature = 0, MaxTokens = 160 },
+        Prompt = new PromptSettings { MaxPromptLength = 512, Truncation = "left" },
+        BatchSize = 2,
+    };
+
+    /// <summary>Waits for a sweep to finish (each silo may be the one answering, or gone).</summary>
+    public static Task<SweepStatus> WaitForSweepAsync(GridApiClient api, string sweepId, TimeSpan timeout) =>
+        GridApiClient.PollAsync(() => api.GetSweepAsync(sweepId), s => s.IsFinished, timeout, $"sweep {sweepId}");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        Shared.Dispose();
+    }
+}
