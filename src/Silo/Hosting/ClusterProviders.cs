@@ -31,6 +31,8 @@ public static class ClusterProviders
         {
             o.ProbeTimeout = cluster.ProbeTimeout;
             o.NumMissedProbesLimit = cluster.MissedProbesLimit;
+            o.IAmAliveTablePublishTimeout = cluster.IAmAlivePeriod;
+            o.NumMissedTableIAmAliveLimit = 2;
         });
 
         switch (cluster.Provider)
