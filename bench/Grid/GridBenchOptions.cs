@@ -28,6 +28,12 @@ internal sealed record GridBenchOptions
     public int BatchSize { get; init; } = 8;
 
     public int TtftTrials { get; init; } = 3;
+
+    /// <summary>Instead of the grid vs cold processes: the cluster path's cost, Localhost vs Redis (ProviderOverheadBenchmark).</summary>
+    public bool CompareProviders { get; init; }
+
+    /// <summary>Rounds of <see cref="CompareProviders"/> (each runs both providers).</summary>
+    public int Rounds { get; init; } = 3;
     public int Seed { get; init; } = 2024;
 
     public static GridBenchOptions Parse(string[] args)
@@ -48,6 +54,8 @@ internal sealed record GridBenchOptions
                 "--batch-size" => options with { BatchSize = Int() },
                 "--ttft-trials" => options with { TtftTrials = Int() },
                 "--seed" => options with { Seed = Int() },
+                "--compare-providers" => options with { CompareProviders = true },
+                "--rounds" => options with { Rounds = Int() },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see bench/README.md"),
             };
         }

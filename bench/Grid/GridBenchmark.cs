@@ -153,7 +153,7 @@ internal static class GridBenchmark
     }
 
     /// <summary>Runs <c>verlorleans submit</c> in this process against the silo's gateway; returns the id it printed last.</summary>
-    private static async Task<string> SubmitAsync(InProcessSilo silo, GridBenchOptions options, string[] evaluation)
+    internal static async Task<string> SubmitAsync(InProcessSilo silo, GridBenchOptions options, string[] evaluation)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -163,7 +163,7 @@ internal static class GridBenchmark
         return exit == 0 ? output.ToString().TrimEnd().Split('\n')[^1] : throw new InvalidOperationException($"submit exited with {exit}: {error}");
     }
 
-    private static async Task<RunStatus> WaitCompletedAsync(InProcessSilo silo, string runId)
+    internal static async Task<RunStatus> WaitCompletedAsync(InProcessSilo silo, string runId)
     {
         var run = silo.Grains.GetGrain<IEvaluationRunGrain>(runId);
         while (true)
@@ -194,7 +194,7 @@ internal static class GridBenchmark
         return (tokenAt - startedAt).TotalMilliseconds;
     }
 
-    private static long Tokens(IReadOnlyList<SampleResult> results) => results.Sum(r => (long)(r.ResponseTokens ?? 0));
+    internal static long Tokens(IReadOnlyList<SampleResult> results) => results.Sum(r => (long)(r.ResponseTokens ?? 0));
 
     /// <summary>Greedy decoding: each run's responses must not depend on how it was served.</summary>
     private static bool SameResponses(IEnumerable<IReadOnlyList<SampleResult>> a, IEnumerable<IReadOnlyList<SampleResult>> b) =>
@@ -202,7 +202,7 @@ internal static class GridBenchmark
             && pair.First.ToDictionary(r => (r.Uid, r.SampleIndex), r => (r.ResponseText, r.ResponseTokens))
                 .All(r => pair.Second.Any(s => (s.Uid, s.SampleIndex) == r.Key && (s.ResponseText, s.ResponseTokens) == r.Value)));
 
-    private static string Summary(List<double> milliseconds)
+    internal static string Summary(List<double> milliseconds)
     {
         var sorted = milliseconds.Order().ToList();
         return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Count / 2]:F0} ms (min {sorted[0]:F0}, max {sorted[^1]:F0})");

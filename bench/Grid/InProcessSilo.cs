@@ -3,12 +3,13 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Silo.Hosting;
 
 namespace VerlOrleans.Bench.Grid;
 
 /// <summary>
-/// A silo in this process with the grid wired as the silo host wires it (grain storage and results under a temporary
-/// data directory), localhost clustering on free ports, and no logging. The CLI reaches it through its gateway.
+/// A silo in this process with the grid wired as the silo host wires it (membership and grain state by the cluster
+/// provider, results under a temporary data directory) on free ports, and no logging. The CLI reaches it through its gateway.
 /// </summary>
 internal sealed class InProcessSilo : IAsyncDisposable
 {
@@ -27,23 +28,33 @@ internal sealed class InProcessSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<InProcessSilo> StartAsync(string dataDirectory, int modelBatch, int modelSequenceLength)
+    /// <summary>
+    /// Starts a silo on free ports. <paramref name="provider"/> and <paramref name="connectionString"/> pick membership and
+    /// grain state as the silo host's <c>VerlOrleans:Cluster</c> settings do (Localhost: local files).
+    /// </summary>
+    public static async Task<InProcessSilo> StartAsync(
+        string dataDirectory, int modelBatch, int modelSequenceLength, string provider = ClusterSettings.LocalhostProvider, string? connectionString = null)
     {
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
-        var clusterId = $"bench-{Environment.ProcessId}";
+        var cluster = new ClusterSettings
+        {
+            Provider = provider,
+            ConnectionString = connectionString,
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            ClusterId = $"bench-{Environment.ProcessId}-{Guid.NewGuid():N}",
+        };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "verlorleans", clusterId: clusterId)
+            .UseGridCluster(cluster)
             .AddVerlOrleansGrid(grid =>
             {
                 grid.DataDirectory = dataDirectory;
                 grid.ModelMaxBatchSize = modelBatch;
                 grid.ModelMaxSequenceLength = modelSequenceLength;
-            })
-            .AddGridFileStorage());
+            }));
         var host = builder.Build();
         await host.StartAsync();
-        return new InProcessSilo(host, gatewayPort, clusterId);
+        return new InProcessSilo(host, cluster.GatewayPort, cluster.ClusterId);
     }
 
     public async ValueTask DisposeAsync()

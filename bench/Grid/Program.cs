@@ -10,5 +10,6 @@ if (args is ["child-eval", .. var evalArgs])
     return await CliApp.Build().Parse(["eval", .. evalArgs]).InvokeAsync();
 }
 
-await GridBenchmark.RunAsync(GridBenchOptions.Parse(args));
+var options = GridBenchOptions.Parse(args);
+await (options.CompareProviders ? ProviderOverheadBenchmark.RunAsync(options) : GridBenchmark.RunAsync(options));
 return 0;

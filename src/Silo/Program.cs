@@ -21,11 +21,11 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Convert
 
 var app = builder.Build();
 
-app.UseAntiforgery();
 app.MapDefaultEndpoints();
 app.MapGridApi();
 if (dashboard)
 {
+    app.UseAntiforgery();
     app.MapStaticAssets();
     app.MapOrleansDashboard(routePrefix: "/orleans");
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -71,6 +71,9 @@ public static class Display
             : local.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>An Orleans silo address (<c>10.0.0.5:11111@155598218</c>) as people name the silo: its endpoint.</summary>
+    public static string SiloEndpoint(string siloAddress) => siloAddress.IndexOf('@') is > 0 and var at ? siloAddress[..at] : siloAddress;
+
     /// <summary>The first 12 characters of a content hash: enough to tell models apart on screen.</summary>
     public static string ShortHash(string? hash) => hash is null ? "–" : hash.Length <= 12 ? hash : hash[..12];
 

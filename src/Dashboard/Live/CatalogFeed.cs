@@ -172,14 +172,17 @@ public sealed partial class CatalogFeed(IGrainFactory grains, ILogger<CatalogFee
             try
             {
                 await Catalog.UnsubscribeAsync(_reference);
+                grains.DeleteObjectReference<ICatalogObserver>(_reference);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The silo stopped before the dashboard: there is no catalog left to unsubscribe from.
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Shutting down: the catalog forgets the subscription when it expires.
+                // The catalog forgets the subscription when it expires.
                 LogUnreachable(logger, e);
             }
-
-            grains.DeleteObjectReference<ICatalogObserver>(_reference);
         }
 
         _stopped.Dispose();

@@ -218,14 +218,17 @@ public abstract partial class GrainWatches<TStatus, TObserver>(IGrainFactory gra
                 try
                 {
                     await owner.UnsubscribeAsync(Key, _reference);
+                    owner.Grains.DeleteObjectReference<TObserver>(_reference);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The silo stopped before the dashboard: there is no grain left to unsubscribe from.
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     // The grain forgets the subscription when it expires.
                     LogUnreachable(owner.Logger, e, Key);
                 }
-
-                owner.Grains.DeleteObjectReference<TObserver>(_reference);
             }
 
             _stopped.Dispose();

@@ -201,10 +201,19 @@ public sealed class ModelGrain(
         }
     }
 
-    private Task ReportAsync()
+    /// <summary>Tells the catalog; a catalog gone with its silo (or this one stopping) hears of the model at its next change.</summary>
+    private async Task ReportAsync()
     {
-        _reported = Status();
-        return GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackModelAsync(_reported);
+        var status = Status();
+        try
+        {
+            await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackModelAsync(status);
+            _reported = status;
+        }
+        catch (Exception e) when (ClusterRetry.IsTransient(e) || e is ObjectDisposedException)
+        {
+            _reported = null;
+        }
     }
 
     private Task ReportIfChangedAsync(CancellationToken cancellationToken) =>

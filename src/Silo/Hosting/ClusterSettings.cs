@@ -49,10 +49,13 @@ public sealed class ClusterSettings
     /// <see cref="MissedProbesLimit"/> missed probes and votes from two others (or all, when fewer): this sets how fast a
     /// crashed silo's models and runs move to the survivors.
     /// </summary>
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Missed probes before a silo suspects another.</summary>
-    public int MissedProbesLimit { get; set; } = 2;
+    /// <summary>
+    /// Missed probes before a silo suspects another. With <see cref="ProbeTimeout"/>, Orleans' own defaults: tighter
+    /// values fail over faster but can declare a silo dead that was only busy (inference saturating a small machine).
+    /// </summary>
+    public int MissedProbesLimit { get; set; } = 3;
 
     /// <summary>
     /// How often each silo writes "I am alive" to the membership store. A silo that missed two of these counts as dead

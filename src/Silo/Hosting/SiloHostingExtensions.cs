@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using VerlOrleans.Grains.Hosting;
@@ -11,6 +12,12 @@ public static class SiloHostingExtensions
     {
         var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.Services.Configure<GridOptions>(builder.Configuration.GetSection(GridOptions.SectionName));
+        // Keys that protect the dashboard's antiforgery tokens (and, later, login cookies): kept across restarts and
+        // shared by every silo serving the dashboard, so a page opened on one silo keeps working through another.
+        var grid = builder.Configuration.GetSection(GridOptions.SectionName).Get<GridOptions>() ?? new GridOptions();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("verlorleans")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(grid.SharedRoot, "data-protection-keys")));
         builder.Services.AddHostedService<DemoOnFirstStart>();
         // The host waits for the silo's graceful stop (runs drained and handed off) plus some room for the web server.
         builder.Services.AddOptions<HostOptions>()
