@@ -40,6 +40,9 @@ public sealed partial class EvaluationRunGrain(
     };
 
     private const int MaxResultsChunk = 1 << 20;
+
+    /// <summary>Beyond a stopping silo's grace period: how long a new activation waits for the old one's lease.</summary>
+    private static readonly TimeSpan LeaseWaitMargin = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly ObserverManager<IRunObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
@@ -213,8 +216,24 @@ public sealed partial class EvaluationRunGrain(
         _drain = drain;
         var token = cancellation.Token;
         var spec = state.State.Status!.Spec!;
+        RunLease? lease = null;
         try
         {
+            lease = await RunLease.AcquireAsync(state.State.Status.ResultsDirectory!, options.Value.ShutdownGracePeriod + LeaseWaitMargin, clock, token);
+            if (lease is null)
+            {
+                LogSteppedAside(logger, RunId);
+                DeactivateOnIdle();
+                return;
+            }
+
+            // A previous owner may have written the state since this activation read it (its last progress, or the end).
+            await state.ReadStateAsync();
+            if (state.State.Status is not { Spec: not null } current || current.State.IsFinished())
+            {
+                return;
+            }
+
             await UpdateAsync(s => s with
             {
                 Silo = silo.SiloAddress.ToParsableString(),
@@ -261,6 +280,7 @@ public sealed partial class EvaluationRunGrain(
         }
         finally
         {
+            lease?.Dispose();
             _cancellation = null;
             _drain = null;
             _execution = null;
@@ -406,6 +426,9 @@ public sealed partial class EvaluationRunGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: this silo is deactivating it ({Reason}) at {SamplesDone} samples; finishing the calls in flight and handing it off")]
     private static partial void LogHandingOff(ILogger logger, string runId, DeactivationReasonCode reason, int samplesDone);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} is executed by another activation (its lease stayed taken); this one steps aside")]
+    private static partial void LogSteppedAside(ILogger logger, string runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} handed off at {SamplesDone} samples: persisted as unfinished, another silo resumes it")]
     private static partial void LogHandedOff(ILogger logger, string runId, int samplesDone);

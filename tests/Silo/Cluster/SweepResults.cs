@@ -36,10 +36,17 @@ public static class SweepResults
         Assert.Equal(samples, lines.Select(l => (l.Uid, l.SampleIndex)).Distinct().Count());
         Assert.Equal(samples, (await ResultsReader.ReadAsync(Path.Combine(run.ResultsDirectory!, ResultsFolder.ResultsParquetFile))).Count);
 
-        var expected = await ResultsReader.ReadJsonlAsync(Path.Combine(baseline.ResultsDirectory!, ResultsFolder.ResultsJsonlFile));
-        Assert.Equal(
-            expected.ToDictionary(l => (l.Uid, l.SampleIndex), l => l.ResponseText),
-            lines.ToDictionary(l => (l.Uid, l.SampleIndex), l => l.ResponseText));
+        var expected = (await ResultsReader.ReadJsonlAsync(Path.Combine(baseline.ResultsDirectory!, ResultsFolder.ResultsJsonlFile)))
+            .ToDictionary(l => (l.Uid, l.SampleIndex));
+        Assert.Equal(expected.Keys.Order(), lines.Select(l => (l.Uid, l.SampleIndex)).Order());
+        var differing = lines.Where(l => l.ResponseText != expected[(l.Uid, l.SampleIndex)].ResponseText).ToList();
+        Assert.True(differing.Count == 0, $"{runId}: {differing.Count} responses differ from {referenceRunId}'s, e.g. " + string.Join("; ", differing.Take(3).Select(l =>
+        {
+            var other = expected[(l.Uid, l.SampleIndex)].ResponseText;
+            var at = l.ResponseText.Zip(other).TakeWhile(p => p.First == p.Second).Count();
+            return $"{l.Uid}#{l.SampleIndex} from char {at} of {l.ResponseText.Length}/{other.Length} (started {l.StartedAt:HH:mm:ss.fff} vs {expected[(l.Uid, l.SampleIndex)].StartedAt:HH:mm:ss.fff}): "
+                + $"'{l.ResponseText[Math.Max(0, at - 10)..Math.Min(l.ResponseText.Length, at + 20)]}' vs '{other[Math.Max(0, at - 10)..Math.Min(other.Length, at + 20)]}'";
+        })));
         Assert.Equal(baseline.Metrics.OrderBy(m => m.Key), run.Metrics.OrderBy(m => m.Key));
     }
 }
