@@ -53,17 +53,24 @@ public sealed class GridCluster(string provider, string connectionString) : IAsy
     public SiloProcess Hosting(string? siloAddress) =>
         _silos.SingleOrDefault(s => s.Hosts(siloAddress)) ?? throw new InvalidOperationException($"no silo of this cluster is {siloAddress}");
 
-    /// <summary>A greedy gsm8k setup long enough to be caught mid-run: 32 prompts, two at a time, up to 160 tokens each.</summary>
-    public static RunSpec GreedySpec(string checkpoint) => new()
+    /// <summary>Prompts of the demo dataset each run evaluates.</summary>
+    public const int DemoPrompts = 256;
+
+    /// <summary>
+    /// The demo's setup (its trained model's checkpoints on its 256 held-out problems, greedy, verl's gsm8k reward:
+    /// scores that differ from step to step), one prompt at a time so a run lasts long enough to be caught mid-way.
+    /// </summary>
+    public static RunSpec DemoSpec(string checkpoint) => new()
     {
         Checkpoint = checkpoint,
-        DataFiles = [Path.Combine(RepositoryPaths.SharedFolder ?? throw new InvalidOperationException("../shared (verl's gsm8k parquet) is missing next to the checkout"),
-            "data", "verl-data", "gsm8k_test.parquet")],
-        MaxSamples = 32,
-        Sampling = new SamplingSettings { N = 1, Temperature = 0, MaxTokens = 160 },
-        Prompt = new PromptSettings { MaxPromptLength = 512, Truncation = "left" },
-        BatchSize = 2,
+        DataFiles = [DemoFiles.Dataset],
+        Sampling = new SamplingSettings { N = 1, Temperature = 0, MaxTokens = 32 },
+        Prompt = new PromptSettings { MaxPromptLength = 128 },
+        BatchSize = 1,
     };
+
+    /// <summary>Four steps of the demo's verl run: a sweep of four checkpoints.</summary>
+    public static IReadOnlyList<string> DemoCheckpoints => [.. DemoFiles.Steps.Take(4).Select(DemoFiles.Actor)];
 
     /// <summary>Waits for a sweep to finish (each silo may be the one answering, or gone).</summary>
     public static Task<SweepStatus> WaitForSweepAsync(GridApiClient api, string sweepId, TimeSpan timeout) =>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Npgsql;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
-using VerlOrleans.Testing;
 using VerlOrleans.Testing.Servers;
 using Xunit.Abstractions;
 
@@ -16,7 +15,7 @@ namespace VerlOrleans.Silo.Tests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class PostgresClusterEndToEndTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
-    private const int Prompts = 32;
+    private const int Prompts = GridCluster.DemoPrompts;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     [Fact]
@@ -29,9 +28,7 @@ public sealed class PostgresClusterEndToEndTests(PostgresServer postgres, ITestO
         {
             await GridCluster.WaitForActiveSilosAsync(api, 2);
             Log("2 silos active on PostgreSQL");
-            var runFolder = cluster.Shared.Combine("checkpoints", "run");
-            VerlRunFolderBuilder.Write(runFolder, steps: 4);
-            await api.StartSweepAsync(new SweepSpec([runFolder], GridCluster.GreedySpec(runFolder), MaxConcurrentRuns: 2), "restart");
+            await api.StartSweepAsync(new SweepSpec(GridCluster.DemoCheckpoints, GridCluster.DemoSpec(GridCluster.DemoCheckpoints[0]), MaxConcurrentRuns: 2), "restart");
             await GridApiClient.PollAsync(() => api.GetSweepAsync("restart"), s => s.Rows.Any(r => r.State == RunState.Running && r.Fraction > 0.1),
                 TimeSpan.FromMinutes(3), "a run under way");
         }
@@ -54,7 +51,8 @@ public sealed class PostgresClusterEndToEndTests(PostgresServer postgres, ITestO
 
         await restarted.StartSweepAsync(finished.Spec!, "restart-reference");
         var reference = await GridCluster.WaitForSweepAsync(restarted, "restart-reference", TimeSpan.FromMinutes(5));
-        await SweepResults.AssertCompleteAndEqualAsync(restarted, finished, reference, Prompts);
+        var differing = await SweepResults.AssertCompleteAndEqualAsync(restarted, finished, reference, Prompts);
+        Log($"responses differing from the uninterrupted sweep's (batch-shape rounding): {differing.Count} [{string.Join(", ", differing)}]");
 
         Assert.True(before > 0);
         Assert.True(await Scalar("SELECT count(*) FROM vo_membership WHERE status = 3") >= 2);

@@ -17,7 +17,7 @@ namespace VerlOrleans.Silo.Tests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {
-    private const int Prompts = 32;
+    private const int Prompts = GridCluster.DemoPrompts;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     [Fact]
@@ -30,9 +30,7 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
         await GridCluster.WaitForActiveSilosAsync(api, 3);
         Log("3 silos active on Redis");
 
-        var runFolder = cluster.Shared.Combine("checkpoints", "run");
-        VerlRunFolderBuilder.Write(runFolder, steps: 4);
-        var spec = new SweepSpec([runFolder], GridCluster.GreedySpec(runFolder), MaxConcurrentRuns: 4);
+        var spec = new SweepSpec(GridCluster.DemoCheckpoints, GridCluster.DemoSpec(GridCluster.DemoCheckpoints[0]), MaxConcurrentRuns: 4);
         await api.StartSweepAsync(spec, "failover");
 
         var (victim, model) = await GridApiClient.PollAsync(() => RunningWithModelAsync(api, "failover"), v => v is not null,
@@ -44,7 +42,10 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
         var killed = Stopwatch.StartNew();
         await doomed.KillAsync();
 
-        var resumed = await api.WaitAsync(victim.RunId, s => s.Progress.SamplesDone > victim.Progress.SamplesDone || s.State.IsFinished(), TimeSpan.FromMinutes(3));
+        // What the run had written when its model died (its progress is published every 250 ms): the next sample is new work.
+        await Task.Delay(500);
+        var atKill = Math.Max(victim.Progress.SamplesDone, (await api.WaitAsync(victim.RunId, _ => true, TimeSpan.FromMinutes(1))).Progress.SamplesDone);
+        var resumed = await api.WaitAsync(victim.RunId, s => s.Progress.SamplesDone > atKill || s.State.IsFinished(), TimeSpan.FromMinutes(3));
         Log($"progress resumed {killed.Elapsed.TotalSeconds:F1} s after the kill ({resumed.Progress.SamplesDone} samples, on {resumed.Silo})");
         var finished = await GridCluster.WaitForSweepAsync(api, "failover", TimeSpan.FromMinutes(5));
         Log($"sweep finished {killed.Elapsed.TotalSeconds:F1} s after the kill");
@@ -58,7 +59,8 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
 
         await api.StartSweepAsync(spec, "failover-reference");
         var reference = await GridCluster.WaitForSweepAsync(api, "failover-reference", TimeSpan.FromMinutes(5));
-        await SweepResults.AssertCompleteAndEqualAsync(api, finished, reference, Prompts);
+        var differing = await SweepResults.AssertCompleteAndEqualAsync(api, finished, reference, Prompts);
+        Log($"responses differing from the uninterrupted sweep's (batch-shape rounding): {differing.Count} [{string.Join(", ", differing)}]");
     }
 
     [Fact]
@@ -70,9 +72,10 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
         using var first = new GridApiClient(cluster.Silos[0].BaseAddress);
         await GridCluster.WaitForActiveSilosAsync(first, 3);
 
-        var spec = GridCluster.GreedySpec(TinyChatModel.Folder);
+        var spec = GridCluster.DemoSpec(DemoFiles.Actor(DemoFiles.Steps[^1]));
         await first.StartRunAsync(spec, "handoff");
         var running = await first.WaitAsync("handoff", s => s.State == RunState.Running && s.Progress.SamplesDone >= 4 && s.Silo is not null, TimeSpan.FromMinutes(3));
+        Assert.True(running.Progress.SamplesDone < Prompts - 40, $"the run was nearly done ({running.Progress.SamplesDone}) before its silo could be stopped");
         var executing = cluster.Hosting(running.Silo);
         using var api = new GridApiClient(cluster.Silos.First(s => s != executing).BaseAddress);
         Log($"run at {running.Progress.SamplesDone}/{Prompts} on {running.Silo}; SIGTERM to that silo");
@@ -91,7 +94,8 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
 
         await api.StartRunAsync(spec, "handoff-reference");
         var reference = await api.WaitAsync("handoff-reference", s => s.State.IsFinished(), TimeSpan.FromMinutes(3));
-        await SweepResults.AssertRunCompleteAndEqualAsync(api, "handoff", "handoff-reference", Prompts);
+        var differing = await SweepResults.AssertRunCompleteAndEqualAsync(api, "handoff", "handoff-reference", Prompts);
+        Log($"responses differing from the uninterrupted run's (batch-shape rounding): {differing.Count} [{string.Join(", ", differing)}]");
     }
 
     /// <summary>A run of the sweep that is generating (some samples written, most not) and its model, if there is one now.</summary>
@@ -101,7 +105,7 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
         foreach (var row in sweep.Rows.Where(r => r.State == RunState.Running))
         {
             var run = await api.GetRunAsync(row.RunId);
-            if (run.State == RunState.Running && run.Progress.SamplesDone is >= 3 and <= Prompts - 8
+            if (run.State == RunState.Running && run.Progress.SamplesDone is >= 3 and <= Prompts - 40
                 && (await api.GetModelsAsync()).FirstOrDefault(m => m.Key == run.ModelKey && m.State == ModelState.Ready) is { Silo: not null } model)
             {
                 return (run, model);
