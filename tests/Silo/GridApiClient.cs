@@ -24,13 +24,24 @@ public sealed class GridApiClient(Uri baseAddress) : IDisposable
         return (await response.Content.ReadFromJsonAsync<RunStatus>(Json))!;
     }
 
-    public async Task<RunStatus> GetRunAsync(string runId) => (await _http.GetFromJsonAsync<RunStatus>($"api/runs/{runId}", Json))!;
+    public async Task<RunStatus> GetRunAsync(string runId)
+    {
+        using var response = await _http.GetAsync($"api/runs/{runId}");
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            throw new HttpRequestException($"GET api/runs/{runId}: {(int)response.StatusCode} {body[..Math.Min(300, body.Length)]}", null, response.StatusCode);
+        }
+
+        return (await response.Content.ReadFromJsonAsync<RunStatus>(Json))!;
+    }
 
     /// <summary>Polls until <paramref name="condition"/> holds (the silo may be restarting: connection errors are retried).</summary>
     public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         RunStatus? last = null;
+        Exception? error = null;
         while (DateTime.UtcNow < deadline)
         {
             try
@@ -41,15 +52,16 @@ public sealed class GridApiClient(Uri baseAddress) : IDisposable
                     return last;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening (yet).
+                // Not listening (yet), or the grid could not answer (a silo is going away).
+                error = e;
             }
 
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"run {runId}: condition not met; last seen {last?.State} {last?.Progress.SamplesDone}/{last?.Progress.SamplesTotal} {last?.Error}");
+        throw new TimeoutException($"run {runId}: condition not met; last seen {last?.State} {last?.Progress.SamplesDone}/{last?.Progress.SamplesTotal} {last?.Error}; last error {error?.Message}");
     }
 
     public async Task<SweepStatus> StartSweepAsync(SweepSpec spec, string sweepId)

@@ -41,6 +41,8 @@ public sealed partial class EvaluationRunGrain(
 
     private const int MaxResultsChunk = 1 << 20;
 
+    private static readonly TimeSpan StaleStatusRefresh = TimeSpan.FromSeconds(2);
+
     /// <summary>Beyond a stopping silo's grace period: how long a new activation waits for the old one's lease.</summary>
     private static readonly TimeSpan LeaseWaitMargin = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
@@ -48,11 +50,13 @@ public sealed partial class EvaluationRunGrain(
     private readonly ObserverManager<IRunObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private CancellationTokenSource? _cancellation;
     private CancellationTokenSource? _drain;
+    private RunLease? _lease;
     private bool _handingOff;
     private Task? _execution;
     private RunProgress? _live;
     private RunStatus? _published;
     private DateTimeOffset _persistedAt;
+    private DateTimeOffset _readAt;
     private readonly ThroughputHistory _throughput = new();
     private RunSamples? _samples;
 
@@ -87,6 +91,13 @@ public sealed partial class EvaluationRunGrain(
             await drain.CancelAsync();
             try
             {
+                // Only a stopping silo waits for the calls in flight; any other deactivation (Orleans found a second
+                // activation of this run after a silo died) hands off at once: the other activation is waiting.
+                if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+                {
+                    await (_cancellation?.CancelAsync() ?? Task.CompletedTask);
+                }
+
                 await execution.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -123,7 +134,22 @@ public sealed partial class EvaluationRunGrain(
         return Status;
     }
 
-    public Task<RunStatus> GetStatusAsync() => Task.FromResult(Status);
+    /// <summary>
+    /// The status. An activation that does not execute an unfinished run (it is executing elsewhere: a second activation
+    /// after a silo died, or one waiting for the lease) answers what the executor last persisted, re-read at most every
+    /// <see cref="StaleStatusRefresh"/>.
+    /// </summary>
+    public async Task<RunStatus> GetStatusAsync()
+    {
+        if (_lease is null && state.State.Status is { } stored && !stored.State.IsFinished() && stored.State != RunState.Pending
+            && clock.GetUtcNow() - _readAt > StaleStatusRefresh)
+        {
+            _readAt = clock.GetUtcNow();
+            await state.ReadStateAsync();
+        }
+
+        return Status;
+    }
 
     public async Task<RunStatus> CancelAsync()
     {
@@ -216,11 +242,10 @@ public sealed partial class EvaluationRunGrain(
         _drain = drain;
         var token = cancellation.Token;
         var spec = state.State.Status!.Spec!;
-        RunLease? lease = null;
         try
         {
-            lease = await RunLease.AcquireAsync(state.State.Status.ResultsDirectory!, options.Value.ShutdownGracePeriod + LeaseWaitMargin, clock, token);
-            if (lease is null)
+            _lease = await RunLease.AcquireAsync(state.State.Status.ResultsDirectory!, options.Value.ShutdownGracePeriod + LeaseWaitMargin, clock, token);
+            if (_lease is null)
             {
                 LogSteppedAside(logger, RunId);
                 DeactivateOnIdle();
@@ -266,7 +291,16 @@ public sealed partial class EvaluationRunGrain(
         catch (Exception e) when (_handingOff && e is OperationCanceledException or OrleansException)
         {
             // This silo is stopping: the run stays unfinished in storage, with the progress it has, for the next silo.
-            await UpdateAsync(s => s with { Progress = Volatile.Read(ref _live) ?? s.Progress });
+            // The results journal is what the next silo resumes from; progress in the state is only for display.
+            try
+            {
+                await UpdateAsync(s => s with { Progress = Volatile.Read(ref _live) ?? s.Progress });
+            }
+            catch (Orleans.Storage.InconsistentStateException conflict)
+            {
+                LogHandoffStateConflict(logger, RunId, conflict.Message);
+            }
+
             LogHandedOff(logger, RunId, Volatile.Read(ref _live)?.SamplesDone ?? 0);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -280,7 +314,8 @@ public sealed partial class EvaluationRunGrain(
         }
         finally
         {
-            lease?.Dispose();
+            _lease?.Dispose();
+            _lease = null;
             _cancellation = null;
             _drain = null;
             _execution = null;
@@ -352,7 +387,19 @@ public sealed partial class EvaluationRunGrain(
     private async Task UpdateAsync(Func<RunStatus, RunStatus> change)
     {
         state.State.Status = change(Status);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Orleans.Storage.InconsistentStateException) when (_lease is not null)
+        {
+            // Another activation of this run wrote meanwhile. This one holds the lease, so it executes the run: apply
+            // the change to what is stored now and write again.
+            await state.ReadStateAsync();
+            state.State.Status = change(Status);
+            await state.WriteStateAsync();
+        }
+
         _persistedAt = clock.GetUtcNow();
         await TrackAsync();
     }
@@ -407,7 +454,9 @@ public sealed partial class EvaluationRunGrain(
         // The catalog keeps progress in memory for the live lists; it persists state changes only.
         await TrackAsync();
 
-        if (status.State == RunState.Running && clock.GetUtcNow() - _persistedAt > TimeSpan.FromSeconds(5))
+        // Only the activation executing the run (holding its lease) writes its progress: a second activation of the same
+        // run (after a silo died, or while this one's silo stops) would otherwise overwrite the executor's state.
+        if (status.State == RunState.Running && _lease is not null && clock.GetUtcNow() - _persistedAt > TimeSpan.FromSeconds(5))
         {
             await UpdateAsync(s => s with { Progress = status.Progress });
         }
@@ -426,6 +475,9 @@ public sealed partial class EvaluationRunGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: this silo is deactivating it ({Reason}) at {SamplesDone} samples; finishing the calls in flight and handing it off")]
     private static partial void LogHandingOff(ILogger logger, string runId, DeactivationReasonCode reason, int samplesDone);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: its state was written by another activation while this one handed it off ({Message})")]
+    private static partial void LogHandoffStateConflict(ILogger logger, string runId, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} is executed by another activation (its lease stayed taken); this one steps aside")]
     private static partial void LogSteppedAside(ILogger logger, string runId);

@@ -16,7 +16,7 @@ namespace VerlOrleans.Grains.Sweeps;
 /// comparison table current from its runs' updates.
 /// </summary>
 [Reentrant]
-public sealed class SweepGrain(
+public sealed partial class SweepGrain(
     [PersistentState("sweep", GridSiloBuilderExtensions.StorageName)] IPersistentState<SweepGrainState> state,
     TimeProvider clock,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
@@ -32,8 +32,14 @@ public sealed class SweepGrain(
     {
         var period = TimeSpan.FromMilliseconds(250);
         this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
-        // After a restart: queued runs start again as soon as the sweep is touched.
-        return Status.IsFinished ? Task.CompletedTask : StartQueuedRunsAsync();
+        if (!Status.IsFinished)
+        {
+            // After a restart or a lost silo: queued runs start again as soon as the sweep is touched. Not part of the
+            // activation itself, which must not fail because a run's silo is still being declared dead.
+            this.RegisterGrainTimer(ResumeQueueAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+
+        return Task.CompletedTask;
     }
 
     public async Task<SweepStatus> StartAsync(SweepSpec spec)
@@ -129,6 +135,19 @@ public sealed class SweepGrain(
         return Task.CompletedTask;
     }
 
+    private async Task ResumeQueueAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartQueuedRunsAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The run supervision touches the sweep again; its queue is retried then.
+            LogQueueResumeFailed(logger, e, SweepId);
+        }
+    }
+
     private async Task StartQueuedRunsAsync()
     {
         var status = Status;
@@ -142,15 +161,15 @@ public sealed class SweepGrain(
         foreach (var row in started)
         {
             var spec = status.Spec.Template with { Checkpoint = row.Checkpoint };
-            var run = await GrainFactory.GetGrain<IEvaluationRunGrain>(row.RunId).StartAsync(spec, SweepId);
+            var run = await ClusterRetry.CallAsync(() => GrainFactory.GetGrain<IEvaluationRunGrain>(row.RunId).StartAsync(spec, SweepId), clock);
             // A run still Pending right after start counts as started: mark it so it is not started twice.
             await OnRunStatusAsync(run.State == RunState.Pending ? run with { State = RunState.Validating } : run);
         }
     }
 
-    private Task TrackAsync() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackSweepAsync(new SweepSummary(
+    private Task TrackAsync() => ClusterRetry.CallAsync(() => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackSweepAsync(new SweepSummary(
         SweepId, Status.Rows.Count, Status.IsFinished, Status.CreatedAt, Title(Status.Spec),
-        Status.Rows.Count(r => r.State.IsFinished()), Status.Rows.Count(r => r.State == RunState.Failed)));
+        Status.Rows.Count(r => r.State.IsFinished()), Status.Rows.Count(r => r.State == RunState.Failed))), clock);
 
     /// <summary>What the sweep compares: its run folder (or first checkpoint) by name, and how many more it has.</summary>
     private static string? Title(SweepSpec? spec) => spec?.Checkpoints switch
@@ -171,4 +190,7 @@ public sealed class SweepGrain(
 
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: could not start its queued runs yet")]
+    private static partial void LogQueueResumeFailed(ILogger logger, Exception exception, string sweepId);
 }

@@ -76,6 +76,46 @@ public sealed class GridCluster(string provider, string connectionString) : IAsy
     public static Task<SweepStatus> WaitForSweepAsync(GridApiClient api, string sweepId, TimeSpan timeout) =>
         GridApiClient.PollAsync(() => api.GetSweepAsync(sweepId), s => s.IsFinished, timeout, $"sweep {sweepId}");
 
+    /// <summary>For a failure message: each silo's log lines that mention <paramref name="needle"/>, with the level line above each.</summary>
+    public string LogsMentioning(string needle)
+    {
+        var report = new System.Text.StringBuilder();
+        foreach (var silo in _silos)
+        {
+            var lines = silo.Log.Split('\n');
+            report.AppendLine(CultureInfo.InvariantCulture, $"--- silo {silo.SiloPort} (exit {silo.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "running"}):");
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].Contains(needle, StringComparison.Ordinal))
+                {
+                    report.AppendLine(i > 0 ? lines[i - 1].TrimEnd() : "").AppendLine(lines[i].TrimEnd());
+                }
+            }
+        }
+
+        return report.ToString();
+    }
+
+    /// <summary>Runs <paramref name="step"/>; a failure carries the silos' log lines about <paramref name="needle"/>.</summary>
+    public async Task<T> DiagnosedAsync<T>(string needle, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "cluster-logs", $"{needle}-{DateTime.UtcNow:HHmmss}");
+            Directory.CreateDirectory(folder);
+            foreach (var silo in _silos)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, $"silo-{silo.SiloPort}.log"), silo.Log);
+            }
+
+            throw new InvalidOperationException($"{e.Message}\nsilo logs in {folder}; lines about {needle}:\n{LogsMentioning(needle)}", e);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var silo in _silos)

@@ -44,7 +44,7 @@ public sealed class PostgresClusterEndToEndTests(PostgresServer postgres, ITestO
         await cluster.StartSiloAsync();
         using var restarted = new GridApiClient(third.BaseAddress);
         Log("two new silos started");
-        var finished = await GridCluster.WaitForSweepAsync(restarted, "restart", TimeSpan.FromMinutes(5));
+        var finished = await cluster.DiagnosedAsync("restart", () => GridCluster.WaitForSweepAsync(restarted, "restart", TimeSpan.FromMinutes(5)));
         Log("interrupted sweep finished");
         var runs = await Task.WhenAll(finished.Rows.Select(r => restarted.GetRunAsync(r.RunId)));
         Assert.Contains(runs, r => r.Resumes >= 1);

@@ -43,11 +43,14 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
         await doomed.KillAsync();
 
         // What the run had written when its model died (its progress is published every 250 ms): the next sample is new work.
-        await Task.Delay(500);
-        var atKill = Math.Max(victim.Progress.SamplesDone, (await api.WaitAsync(victim.RunId, _ => true, TimeSpan.FromMinutes(1))).Progress.SamplesDone);
-        var resumed = await api.WaitAsync(victim.RunId, s => s.Progress.SamplesDone > atKill || s.State.IsFinished(), TimeSpan.FromMinutes(3));
+        var resumed = await cluster.DiagnosedAsync(victim.RunId, async () =>
+        {
+            await Task.Delay(500);
+            var atKill = Math.Max(victim.Progress.SamplesDone, (await api.WaitAsync(victim.RunId, _ => true, TimeSpan.FromMinutes(1))).Progress.SamplesDone);
+            return await api.WaitAsync(victim.RunId, s => s.Progress.SamplesDone > atKill || s.State.IsFinished(), TimeSpan.FromMinutes(3));
+        });
         Log($"progress resumed {killed.Elapsed.TotalSeconds:F1} s after the kill ({resumed.Progress.SamplesDone} samples, on {resumed.Silo})");
-        var finished = await GridCluster.WaitForSweepAsync(api, "failover", TimeSpan.FromMinutes(5));
+        var finished = await cluster.DiagnosedAsync("failover", () => GridCluster.WaitForSweepAsync(api, "failover", TimeSpan.FromMinutes(5)));
         Log($"sweep finished {killed.Elapsed.TotalSeconds:F1} s after the kill");
 
         var models = await api.GetModelsAsync();
@@ -86,7 +89,7 @@ public sealed class RedisClusterEndToEndTests(RedisServer redis, ITestOutputHelp
         Assert.Equal(0, exitCode);
         Assert.True(executing.Log.Contains("handed off at", StringComparison.Ordinal), $"the stopped silo did not hand the run off:\n{executing.Log[^Math.Min(6000, executing.Log.Length)..]}");
 
-        var finished = await api.WaitAsync("handoff", s => s.State.IsFinished(), TimeSpan.FromMinutes(3));
+        var finished = await cluster.DiagnosedAsync("handoff", () => api.WaitAsync("handoff", s => s.State.IsFinished(), TimeSpan.FromMinutes(3)));
         Log($"run finished on {finished.Silo} after {finished.Resumes} resume(s)");
         Assert.Equal(RunState.Completed, finished.State);
         Assert.True(finished.Resumes >= 1, "the run never resumed on another silo");
