@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.Storage;
 using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Cluster;
@@ -43,6 +44,9 @@ public static class GridSiloBuilderExtensions
         }
 
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.PostConfigure<OrleansJsonSerializerOptions>(json =>
+            json.JsonSerializerSettings.SerializationBinder = new PortableCollectionsBinder(
+                json.JsonSerializerSettings.SerializationBinder ?? new Newtonsoft.Json.Serialization.DefaultSerializationBinder()));
         silo.Services.AddOptions<GrainCollectionOptions>()
             .Configure<IOptions<GridOptions>>((collection, grid) => collection.DeactivationTimeout = grid.Value.ShutdownGracePeriod);
         silo.Services.AddSingleton<LocalSiloInventory>();
