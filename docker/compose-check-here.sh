@@ -4,7 +4,7 @@
 # sweep finishes through the CLI in silo1, a graceful stop of silo2 within stop_grace_period. Run build-here.sh first.
 #
 #   docker/compose-check-here.sh [redis|postgres|both]     (default both)
-#   CHECK_SILO2_DASHBOARD=true docker/compose-check-here.sh   (silo2 with its dashboard, as a workaround)
+#   CHECK_SILO2_DASHBOARD=true docker/compose-check-here.sh   (silo2 with its dashboard on)
 #
 # Neither redis:7 nor postgres:15 can be pulled here: this makes local stand-ins tagged with those names from
 # Debian 12's packages (redis-server 7.0, postgresql-15) on the debootstrap rootfs build-here.sh cached, with the
@@ -98,7 +98,7 @@ check() {
   local compose_file
   compose_file=$(mktemp --suffix=.yaml)
   sed '/^name:/d' "$repo/docker/$file" >"$compose_file"
-  # CHECK_SILO2_DASHBOARD=true: silo2 with its dashboard on, to check the rest while a silo without dashboard cannot start.
+  # CHECK_SILO2_DASHBOARD=true: silo2 with its dashboard on (the files as written have it off).
   if [ -n "${CHECK_SILO2_DASHBOARD:-}" ]; then
     sed -i "s/VERLORLEANS__DASHBOARDENABLED: \"false\"/VERLORLEANS__DASHBOARDENABLED: \"$CHECK_SILO2_DASHBOARD\"/" "$compose_file"
   fi
