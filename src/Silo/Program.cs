@@ -17,10 +17,14 @@ if (dashboard)
     builder.Services.AddVerlOrleansDashboard();
 }
 
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+builder.Services.ConfigureHttpJsonOptions(ApiJson.Configure);
+builder.Services.AddApiProblems();
+builder.Services.AddSingleton<RequestChecks>();
 
 var app = builder.Build();
 
+app.UseApiProblems();
+app.UseRequestSizeLimit(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<VerlOrleans.Grains.Hosting.GridOptions>>().Value.Limits.MaxRequestBytes);
 app.MapDefaultEndpoints();
 app.MapGridApi();
 if (dashboard)

@@ -25,6 +25,8 @@ public sealed class GridClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) => silo.AddVerlOrleansGrid(options =>
         {
             options.DataDirectory = _data.Path;
+            options.Paths.CheckpointRoots = [.. RepositoryPaths.TestRoots];
+            options.Paths.DataRoots = [.. RepositoryPaths.TestRoots];
             options.SiloReportInterval = TimeSpan.FromSeconds(1);
             options.ModelMaxSequenceLength = 1024;
             options.ModelMaxBatchSize = 16;

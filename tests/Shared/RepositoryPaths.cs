@@ -10,6 +10,12 @@ public static class RepositoryPaths
     public static string? SharedFolder =>
         Directory.Exists(Path.Combine(Root, "..", "shared")) ? Path.GetFullPath(Path.Combine(Root, "..", "shared")) : null;
 
+    /// <summary>
+    /// The folders tests name checkpoints and datasets in (the checkout with its fixtures and demo, the temp folder,
+    /// ../shared): the path roots every test silo allows (VerlOrleans:Paths).
+    /// </summary>
+    public static IReadOnlyList<string> TestRoots => [Root, Path.GetTempPath(), .. SharedFolder is { } shared ? [shared] : Array.Empty<string>()];
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

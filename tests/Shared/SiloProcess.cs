@@ -59,6 +59,12 @@ public sealed class SiloProcess : IAsyncLifetime
     /// </summary>
     public bool Direct { get; init; }
 
+    /// <summary>Where the silo lets requests name checkpoints (VerlOrleans:Paths:CheckpointRoots); the test folders by default.</summary>
+    public IReadOnlyList<string> CheckpointRoots { get; init; } = RepositoryPaths.TestRoots;
+
+    /// <summary>Where the silo lets requests name datasets (VerlOrleans:Paths:DataRoots); the test folders by default.</summary>
+    public IReadOnlyList<string> DataRoots { get; init; } = RepositoryPaths.TestRoots;
+
     /// <summary>True when <paramref name="siloAddress"/> (Orleans' parsable form) is this process's silo.</summary>
     public bool Hosts(string? siloAddress) => siloAddress?.StartsWith($"127.0.0.1:{SiloPort}@", StringComparison.Ordinal) == true;
 
@@ -106,6 +112,16 @@ public sealed class SiloProcess : IAsyncLifetime
         start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = ClusterId;
+        for (var i = 0; i < CheckpointRoots.Count; i++)
+        {
+            start.Environment[$"VERLORLEANS__PATHS__CHECKPOINTROOTS__{i}"] = CheckpointRoots[i];
+        }
+
+        for (var i = 0; i < DataRoots.Count; i++)
+        {
+            start.Environment[$"VERLORLEANS__PATHS__DATAROOTS__{i}"] = DataRoots[i];
+        }
+
         foreach (var (key, value) in Settings)
         {
             start.Environment[key] = value;

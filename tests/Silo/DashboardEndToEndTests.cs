@@ -140,7 +140,8 @@ public sealed class DashboardEndToEndTests(SiloProcess silo, ITestOutputHelper o
         await browser.OpenAsync(new Uri(silo.BaseAddress, "new"));
 
         await page.FillAsync("[data-testid=field-checkpoints] textarea", TinyChatModel.Folder);
-        await page.FillAsync("[data-testid=field-dataFiles] textarea", Gsm8k + "\n/no/such/file.parquet");
+        var missing = Path.Combine(Path.GetTempPath(), "verlorleans-tests", "no-such", "file.parquet");
+        await page.FillAsync("[data-testid=field-dataFiles] textarea", $"{Gsm8k}\n{missing}\n/etc/passwd");
         await page.FillAsync("[data-testid=field-temperature] input", "-1");
         await page.FillAsync("[data-testid=field-maxTokens] input", "100000000");
         await page.Keyboard.PressAsync("Tab");
@@ -150,9 +151,10 @@ public sealed class DashboardEndToEndTests(SiloProcess silo, ITestOutputHelper o
         // Each refusal stands next to its own field (the expectations retry until the render lands).
         await Assertions.Expect(page.Locator("[data-testid=field-temperature]")).ToContainTextAsync("must be between 0 (greedy) and 10, got -1");
         await Assertions.Expect(page.Locator("[data-testid=field-maxTokens]")).ToContainTextAsync("must be between 1 and 32768, got 100000000");
-        await Assertions.Expect(page.Locator("[data-testid=field-dataFiles]")).ToContainTextAsync("/no/such/file.parquet: file not found");
+        await Assertions.Expect(page.Locator("[data-testid=field-dataFiles]")).ToContainTextAsync($"{missing}: file not found");
+        await Assertions.Expect(page.Locator("[data-testid=field-dataFiles]")).ToContainTextAsync("/etc/passwd is outside the folders this grid may read");
         await Assertions.Expect(page.Locator("[data-testid=field-checkpoints]")).ToContainTextAsync("One checkpoint");
-        Assert.DoesNotContain("/no/such/file.parquet: /no/such/file.parquet", await page.InnerTextAsync("[data-testid=field-dataFiles]"), StringComparison.Ordinal);
+        Assert.DoesNotContain($"{missing}: {missing}", await page.InnerTextAsync("[data-testid=field-dataFiles]"), StringComparison.Ordinal);
         await browser.ShotAsync("new-refused");
         Assert.EndsWith("/new", page.Url, StringComparison.Ordinal);
         Assert.Equal(runsBefore, (await api.Http.GetFromJsonAsync<List<System.Text.Json.Nodes.JsonObject>>("api/runs", GridApiClient.Json))!.Count);

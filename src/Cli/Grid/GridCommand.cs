@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Evaluation.Rewards;
 
 namespace VerlOrleans.Cli.Grid;
@@ -29,6 +30,16 @@ internal static class GridCommand
             catch (Exception e) when (e is ArgumentException or GridInputException or RewardConfigurationException)
             {
                 stderr.WriteLine($"{command.Name}: {e.Message}");
+                return 2;
+            }
+            catch (RequestRefusedException refused)
+            {
+                // The grid refused before anything started: the same field messages the HTTP API answers.
+                foreach (var error in refused.Errors.Count > 0 ? refused.Errors : [new FieldError("request", refused.Message)])
+                {
+                    stderr.WriteLine($"{command.Name}: {error.Field} {error.Message}");
+                }
+
                 return 2;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
 
@@ -17,6 +18,16 @@ public static class SpecValidation
     public const int MaxBatchSize = 4_096;
     public const int MaxConcurrentRuns = 64;
     public const double MaxTemperature = 10;
+    public const int MaxDataFiles = 64;
+    public const int MaxCheckpoints = 1_000;
+    public const int MaxRewardRoutes = 64;
+    public const int MaxStops = 16;
+    public const int MaxStopLength = 256;
+    public const int MaxStopTokenIds = 64;
+    public const int MaxChatTemplateKwargsLength = 64 * 1024;
+
+    /// <summary>Most samples (rows × n) one run may ask for when it names its rows.</summary>
+    public const long MaxSamplesTimesN = 1_000_000;
 
     public static readonly IReadOnlyList<string> Truncations = ["error", "left", "right", "middle"];
     public static readonly IReadOnlyList<string> DTypes = ["auto", "bf16", "fp16", "fp32"];
@@ -37,6 +48,10 @@ public static class SpecValidation
         {
             Add("dataFiles", "needs at least one parquet, JSON or JSONL file");
         }
+        else if (spec.DataFiles.Count > MaxDataFiles)
+        {
+            Add("dataFiles", $"may name at most {MaxDataFiles} files, got {spec.DataFiles.Count}");
+        }
         else
         {
             for (var i = 0; i < spec.DataFiles.Count; i++)
@@ -56,9 +71,14 @@ public static class SpecValidation
         Range(errors, prefix + "batchSize", spec.BatchSize, 1, MaxBatchSize);
         OneOf(errors, prefix + "dType", spec.DType, DTypes);
         OneOf(errors, prefix + "rewardMode", spec.RewardMode, RewardModes);
-        for (var i = 0; i < spec.RewardRoutes.Count; i++)
+        if (spec.RewardRoutes is null || spec.RewardRoutes.Count > MaxRewardRoutes)
         {
-            var route = spec.RewardRoutes[i];
+            Add("rewardRoutes", $"must be a list of at most {MaxRewardRoutes} SOURCE=REWARD routes");
+        }
+
+        for (var i = 0; i < (spec.RewardRoutes?.Count ?? 0) && spec.RewardRoutes!.Count <= MaxRewardRoutes; i++)
+        {
+            var route = spec.RewardRoutes[i] ?? "";
             var eq = route.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || eq == route.Length - 1)
             {
@@ -66,7 +86,34 @@ public static class SpecValidation
             }
         }
 
-        var sampling = spec.Sampling;
+        if (spec.Sampling is null)
+        {
+            Add("sampling", "is required: n, temperature, top_p, top_k, min_p, seed, max tokens");
+        }
+        else
+        {
+            ValidateSampling(spec.Sampling, errors, prefix);
+            if (spec.MaxSamples is { } rows and > 0 && (long)rows * spec.Sampling.N > MaxSamplesTimesN)
+            {
+                Add("maxSamples", $"× sampling.n asks for {(long)rows * spec.Sampling.N} samples; a run may ask for at most {MaxSamplesTimesN}");
+            }
+        }
+
+        if (spec.Prompt is null)
+        {
+            Add("prompt", "is required: prompt key, max prompt length, truncation");
+        }
+        else
+        {
+            ValidatePrompt(spec.Prompt, errors, prefix);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateSampling(SamplingSettings sampling, List<FieldError> errors, string prefix)
+    {
+        void Add(string field, string message) => errors.Add(new FieldError(prefix + field, message));
         Range(errors, prefix + "sampling.n", sampling.N, 1, MaxN);
         if (!(sampling.Temperature >= 0 && sampling.Temperature <= MaxTemperature))
         {
@@ -89,7 +136,20 @@ public static class SpecValidation
         }
 
         Range(errors, prefix + "sampling.maxTokens", sampling.MaxTokens, 1, MaxTokens);
-        var prompt = spec.Prompt;
+        if (sampling.StopTokenIds is null || sampling.StopTokenIds.Count > MaxStopTokenIds)
+        {
+            Add("sampling.stopTokenIds", $"must be a list of at most {MaxStopTokenIds} token ids");
+        }
+
+        if (sampling.Stop is null || sampling.Stop.Count > MaxStops || sampling.Stop.Any(s => string.IsNullOrEmpty(s) || s.Length > MaxStopLength))
+        {
+            Add("sampling.stop", $"must be a list of at most {MaxStops} non-empty strings of at most {MaxStopLength} characters");
+        }
+    }
+
+    private static void ValidatePrompt(PromptSettings prompt, List<FieldError> errors, string prefix)
+    {
+        void Add(string field, string message) => errors.Add(new FieldError(prefix + field, message));
         if (string.IsNullOrWhiteSpace(prompt.PromptKey))
         {
             Add("prompt.promptKey", "is required (verl's default is 'prompt')");
@@ -97,7 +157,11 @@ public static class SpecValidation
 
         Range(errors, prefix + "prompt.maxPromptLength", prompt.MaxPromptLength, 1, MaxPromptLength);
         OneOf(errors, prefix + "prompt.truncation", prompt.Truncation, Truncations);
-        if (prompt.ChatTemplateKwargsJson is { Length: > 0 } json)
+        if (prompt.ChatTemplateKwargsJson is { Length: > MaxChatTemplateKwargsLength })
+        {
+            Add("prompt.chatTemplateKwargsJson", $"may be at most {MaxChatTemplateKwargsLength} characters");
+        }
+        else if (prompt.ChatTemplateKwargsJson is { Length: > 0 } json)
         {
             try
             {
@@ -112,8 +176,6 @@ public static class SpecValidation
                 Add("prompt.chatTemplateKwargsJson", $"is not valid JSON: {e.Message}");
             }
         }
-
-        return errors;
     }
 
     /// <summary>The sweep's own fields and its template's (the template's checkpoint is ignored).</summary>
@@ -123,6 +185,10 @@ public static class SpecValidation
         if (spec.Checkpoints is null || spec.Checkpoints.Count == 0)
         {
             errors.Add(new FieldError("checkpoints", "needs at least one checkpoint or verl run folder"));
+        }
+        else if (spec.Checkpoints.Count > MaxCheckpoints)
+        {
+            errors.Add(new FieldError("checkpoints", $"may name at most {MaxCheckpoints} checkpoints, got {spec.Checkpoints.Count}"));
         }
         else
         {

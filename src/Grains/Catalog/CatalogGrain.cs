@@ -6,6 +6,8 @@ using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Inputs;
+using VerlOrleans.Contracts.Inputs;
 
 namespace VerlOrleans.Grains.Catalog;
 
@@ -17,6 +19,7 @@ namespace VerlOrleans.Grains.Catalog;
 public sealed class CatalogGrain(
     [PersistentState("catalog", GridSiloBuilderExtensions.StorageName)] IPersistentState<CatalogState> state,
     IClusterMembershipService membership,
+    PathRoots roots,
     ILogger<CatalogGrain> logger) : Grain, ICatalogGrain
 {
     private static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
@@ -36,6 +39,11 @@ public sealed class CatalogGrain(
 
     public async Task<IReadOnlyList<string>> RegisterCheckpointsAsync(string path)
     {
+        if (roots.CheckpointProblem(path) is { } outside)
+        {
+            throw new RequestRefusedException([new FieldError("path", outside)], 403);
+        }
+
         var normalized = CheckpointPaths.Normalize(path);
         var found = await Task.Run(() => CheckpointDiscovery.Discover(normalized));
         var keys = found.Kind == CheckpointKind.VerlRun

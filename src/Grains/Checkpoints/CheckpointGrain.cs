@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
+using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Inputs;
 
 namespace VerlOrleans.Grains.Checkpoints;
 
@@ -16,6 +18,7 @@ namespace VerlOrleans.Grains.Checkpoints;
 public sealed partial class CheckpointGrain(
     [PersistentState("checkpoint", GridSiloBuilderExtensions.StorageName)] IPersistentState<CheckpointGrainState> state,
     CheckpointPreparer preparer,
+    PathRoots roots,
     TimeProvider clock,
     ILogger<CheckpointGrain> logger) : Grain, ICheckpointGrain
 {
@@ -41,6 +44,12 @@ public sealed partial class CheckpointGrain(
 
     public Task<CheckpointStatus> PrepareAsync()
     {
+        // A cluster client can name any path as a checkpoint grain's key: only those inside the roots are read.
+        if (roots.CheckpointProblem(Path) is { } outside)
+        {
+            throw new RequestRefusedException([new FieldError("checkpoint", outside)], 403);
+        }
+
         var status = Current();
         var readyAndPresent = status.State == CheckpointState.Ready && status.ModelPath is not null && Directory.Exists(status.ModelPath);
         if (_preparation is null && !readyAndPresent && status.State != CheckpointState.Invalid)

@@ -61,8 +61,17 @@ public sealed class GridOptions
     /// <summary>Start the demo sweep when the grid has never seen a run (the embedded default; off in deployments).</summary>
     public bool StartDemoOnFirstRun { get; set; }
 
+    /// <summary>Where requests may name checkpoints and datasets (<c>VerlOrleans:Paths</c>).</summary>
+    public PathRootsOptions Paths { get; set; } = new();
+
+    /// <summary>What one request or run may ask for (<c>VerlOrleans:Limits</c>).</summary>
+    public RequestLimitsOptions Limits { get; set; } = new();
+
     /// <summary>Grain state folder under <see cref="DataDirectory"/>.</summary>
     public string GrainStateDirectory => Path.Combine(DataDirectory, "grain-state");
+
+    /// <summary>The user's home folder: with the demo folder, where the embedded default lets requests name files.</summary>
+    public static string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     private static string DefaultDataDirectory()
     {

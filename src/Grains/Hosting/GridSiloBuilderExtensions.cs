@@ -8,6 +8,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Grains.Cluster;
+using VerlOrleans.Grains.Inputs;
 using VerlOrleans.Grains.Models;
 using VerlOrleans.Grains.Models.Placement;
 using VerlOrleans.Grains.Runs;
@@ -58,6 +59,7 @@ public static class GridSiloBuilderExtensions
         silo.Services.AddSingleton<SiloReporter>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReporter>());
         silo.Services.AddSingleton<TokenizerCache>();
+        silo.Services.AddSingleton<PathRoots>();
         silo.Services.AddSingleton<EvaluationRunExecutor>();
         silo.Services.AddSingleton<RunResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunResumer>());

@@ -12,13 +12,13 @@ namespace VerlOrleans.Grains.Inputs;
 /// dataset's rows, with the libraries' own messages when a path is neither. Reads only; runs on any silo.
 /// </summary>
 [StatelessWorker]
-public sealed class InputProbeGrain : Grain, IInputProbeGrain
+public sealed class InputProbeGrain(PathRoots roots) : Grain, IInputProbeGrain
 {
     public Task<CheckpointProbe> ProbeCheckpointAsync(string path) => Task.Run(() =>
     {
-        if (string.IsNullOrWhiteSpace(path))
+        if (roots.CheckpointProblem(path) is { } outside)
         {
-            return new CheckpointProbe(path, "no path given", null, []);
+            return new CheckpointProbe(path, outside, null, []);
         }
 
         try
@@ -40,9 +40,9 @@ public sealed class InputProbeGrain : Grain, IInputProbeGrain
 
     public async Task<DataFileProbe> ProbeDataFileAsync(string path)
     {
-        if (string.IsNullOrWhiteSpace(path))
+        if (roots.DataFileProblem(path) is { } outside)
         {
-            return new DataFileProbe(path, "no path given", 0, new Dictionary<string, long>());
+            return new DataFileProbe(path, outside, 0, new Dictionary<string, long>());
         }
 
         try

@@ -34,6 +34,10 @@ public sealed class ModelGrain(
     private DateTimeOffset _lastUsed;
     private int _inFlight;
     private ModelStatus? _reported;
+    private DateTimeOffset _reportedAt;
+
+    /// <summary>An unchanged model reports again this often: a catalog that lost its soft state (its silo died) relearns it.</summary>
+    private static readonly TimeSpan ReportRefresh = TimeSpan.FromSeconds(15);
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -209,6 +213,7 @@ public sealed class ModelGrain(
         {
             await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackModelAsync(status);
             _reported = status;
+            _reportedAt = clock.GetUtcNow();
         }
         catch (Exception e) when (ClusterRetry.IsTransient(e) || e is ObjectDisposedException)
         {
@@ -217,7 +222,7 @@ public sealed class ModelGrain(
     }
 
     private Task ReportIfChangedAsync(CancellationToken cancellationToken) =>
-        _state != ModelState.Unloaded && Status() != _reported ? ReportAsync() : Task.CompletedTask;
+        _state != ModelState.Unloaded && (Status() != _reported || clock.GetUtcNow() - _reportedAt > ReportRefresh) ? ReportAsync() : Task.CompletedTask;
 
     private ModelStatus Status()
     {

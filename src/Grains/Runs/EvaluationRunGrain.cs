@@ -9,7 +9,9 @@ using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Samples;
 using VerlOrleans.Contracts.Sweeps;
 using VerlOrleans.Grains.Checkpoints;
+using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Inputs;
 using VerlOrleans.Grains.Models;
 using VerlOrleans.Grains.Models.Placement;
 using VerlOrleans.Grains.Storage;
@@ -30,6 +32,7 @@ public sealed partial class EvaluationRunGrain(
     ModelEngineFactory engines,
     IOptions<GridOptions> options,
     ILocalSiloDetails silo,
+    PathRoots roots,
     TimeProvider clock,
     ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
 {
@@ -119,6 +122,9 @@ public sealed partial class EvaluationRunGrain(
                 : throw new InvalidOperationException($"run '{RunId}' already exists with different settings");
         }
 
+        // Refused before any state exists: a path outside the roots (403), no room for results (507).
+        roots.Require(spec.Checkpoint, spec.DataFiles);
+        RequireFreeSpace();
         state.State.Status = new RunStatus
         {
             RunId = RunId,
@@ -132,6 +138,17 @@ public sealed partial class EvaluationRunGrain(
         await TrackAsync();
         _execution = ExecuteAsync();
         return Status;
+    }
+
+    private void RequireFreeSpace()
+    {
+        var minimum = options.Value.Limits.MinFreeDiskBytes;
+        if (DiskSpace.FreeBytes(options.Value.RunsDirectory) is { } free && free < minimum)
+        {
+            throw new RequestRefusedException(
+                [new FieldError("spec", $"only {free >> 20} MiB are free where results are written ({options.Value.RunsDirectory}); a run needs {minimum >> 20} MiB (VerlOrleans:Limits:MinFreeDiskBytes)")],
+                507);
+        }
     }
 
     /// <summary>

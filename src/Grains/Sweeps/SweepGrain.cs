@@ -6,7 +6,9 @@ using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Inputs;
 
 namespace VerlOrleans.Grains.Sweeps;
 
@@ -18,6 +20,7 @@ namespace VerlOrleans.Grains.Sweeps;
 [Reentrant]
 public sealed partial class SweepGrain(
     [PersistentState("sweep", GridSiloBuilderExtensions.StorageName)] IPersistentState<SweepGrainState> state,
+    PathRoots roots,
     TimeProvider clock,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
@@ -47,6 +50,25 @@ public sealed partial class SweepGrain(
         if (state.State.Status is { Spec: not null })
         {
             return Status;
+        }
+
+        // Refused before any state exists when a checkpoint or dataset lies outside the roots (403).
+        var outside = spec.Checkpoints.Select((path, i) => (Index: i, Problem: roots.CheckpointProblem(path)))
+            .Where(c => c.Problem is not null)
+            .Select(c => new FieldError($"checkpoints[{c.Index}]", c.Problem!))
+            .ToList();
+        try
+        {
+            roots.Require(null, spec.Template.DataFiles, "template.");
+        }
+        catch (RequestRefusedException refused)
+        {
+            outside.AddRange(refused.Errors);
+        }
+
+        if (outside.Count > 0)
+        {
+            throw new RequestRefusedException(outside, 403);
         }
 
         var catalog = GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);

@@ -22,11 +22,11 @@ public static class GridApi
     {
         var api = app.MapGroup("/api");
 
-        api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains) =>
+        api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains, RequestChecks checks) =>
         {
-            if (string.IsNullOrWhiteSpace(request.Path) || !Directory.Exists(request.Path))
+            if (await checks.RefuseCheckpointAsync(request.Path, "path") is { } refusal)
             {
-                return Results.Problem($"checkpoint folder '{request.Path}' does not exist", statusCode: 400);
+                return refusal;
             }
 
             var keys = await Catalog(grains).RegisterCheckpointsAsync(request.Path);
@@ -44,15 +44,15 @@ public static class GridApi
                 Results.Ok(await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.SingletonKey).GetOverviewAsync()))
             .WithName("GetCluster").WithSummary("Every silo in membership with its status, devices and model budgets.");
 
-        api.MapPost("/runs", async (StartRunRequest request, IGrainFactory grains, TimeProvider clock) =>
+        api.MapPost("/runs", async (StartRunRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock) =>
         {
             var runId = request.RunId ?? GridIds.New("run", clock);
             if (!GridIds.IsValid(runId))
             {
-                return Results.Problem($"run id '{runId}' may only hold letters, digits, '-', '_' and '.'", statusCode: 400);
+                return ApiProblems.Refused([new FieldError("runId", $"'{runId}' is not a run id: {GridIds.Rule}")]);
             }
 
-            if (Refused(request.Spec is null ? [new FieldError("spec", "is required")] : SpecValidation.Validate(request.Spec), "spec.") is { } refusal)
+            if (await checks.RefuseAsync(request.Spec) is { } refusal)
             {
                 return refusal;
             }
@@ -109,15 +109,15 @@ public static class GridApi
             }, contentType, name);
         }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json, manifest.json or prompt_report.json of a run.");
 
-        api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, TimeProvider clock) =>
+        api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock) =>
         {
             var sweepId = request.SweepId ?? GridIds.New("sweep", clock);
             if (!GridIds.IsValid(sweepId))
             {
-                return Results.Problem($"sweep id '{sweepId}' may only hold letters, digits, '-', '_' and '.'", statusCode: 400);
+                return ApiProblems.Refused([new FieldError("sweepId", $"'{sweepId}' is not a sweep id: {GridIds.Rule}")]);
             }
 
-            if (Refused(request.Spec is null ? [new FieldError("spec", "is required")] : SpecValidation.Validate(request.Spec), "spec.") is { } refusal)
+            if (await checks.RefuseAsync(request.Spec) is { } refusal)
             {
                 return refusal;
             }
@@ -155,14 +155,6 @@ public static class GridApi
 
         return app;
     }
-
-    /// <summary>400 problem details naming every refused field (by its JSON path in the request), or null when none is.</summary>
-    private static IResult? Refused(IReadOnlyList<FieldError> errors, string prefix) =>
-        errors.Count == 0
-            ? null
-            : Results.ValidationProblem(
-                errors.GroupBy(e => e.Field == "spec" ? e.Field : prefix + e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-                detail: "The request was refused before anything started: " + string.Join("; ", errors.Select(e => $"{(e.Field == "spec" ? e.Field : prefix + e.Field)} {e.Message}")));
 
     private static ICatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
 

@@ -15,6 +15,8 @@ public static class SiloHostingExtensions
         // Keys that protect the dashboard's antiforgery tokens (and, later, login cookies): kept across restarts and
         // shared by every silo serving the dashboard, so a page opened on one silo keeps working through another.
         var grid = builder.Configuration.GetSection(GridOptions.SectionName).Get<GridOptions>() ?? new GridOptions();
+        // An API request is a small JSON document: anything larger is refused (413) before it is read.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = grid.Limits.MaxRequestBytes);
         builder.Services.AddDataProtection()
             .SetApplicationName("verlorleans")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(grid.SharedRoot, "data-protection-keys")));

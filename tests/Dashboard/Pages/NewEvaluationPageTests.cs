@@ -21,7 +21,8 @@ public sealed class NewEvaluationPageTests(GridClusterFixture fixture) : IAsyncL
         var page = _context.Render<NewEvaluation>();
 
         page.Find("[data-testid=field-checkpoints] textarea").Change(TinyChatModel.Folder);
-        page.Find("[data-testid=field-dataFiles] textarea").Change("/no/such/data.parquet");
+        var missing = Path.Combine(Path.GetTempPath(), "verlorleans-tests", "no-such", "data.parquet");
+        page.Find("[data-testid=field-dataFiles] textarea").Change(missing + "\n/etc/passwd");
         page.Find("[data-testid=field-n] input").Change("0");
         page.Find("[data-testid=field-topP] input").Change("1.5");
         await page.Find("[data-testid=start] ").ClickAsync(new());
@@ -29,7 +30,8 @@ public sealed class NewEvaluationPageTests(GridClusterFixture fixture) : IAsyncL
         page.WaitForAssertion(() => page.Find("[data-testid=form-refused]"), TimeSpan.FromSeconds(30));
         Assert.Equal(["dataFiles", "sampling.n", "sampling.topP"], page.FindAll("[data-testid=form-error]").Select(e => e.GetAttribute("data-field")).Order(StringComparer.Ordinal));
         Assert.Contains("must be between 1 and 256, got 0", page.Find("[data-testid=field-n]").TextContent, StringComparison.Ordinal);
-        Assert.Contains("/no/such/data.parquet: file not found", page.Find("[data-testid=field-dataFiles]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"{missing}: file not found", page.Find("[data-testid=field-dataFiles]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("/etc/passwd is outside the folders this grid may read", page.Find("[data-testid=field-dataFiles]").TextContent, StringComparison.Ordinal);
         Assert.Contains("got 1.5", page.Find("[data-testid=field-topP]").TextContent, StringComparison.Ordinal);
         Assert.Contains("One checkpoint: tiny-chat", page.Find("[data-testid=field-checkpoints]").TextContent, StringComparison.Ordinal);
         Assert.Equal(runsBefore, (await catalog.GetSnapshotAsync()).Runs.Count);

@@ -73,6 +73,7 @@ public sealed class ModelPlacementTests : IAsyncLifetime
         options.ModelMaxSequenceLength = 1024;
         options.ModelMaxBatchSize = 16;
         options.DeviceMemoryLimitBytes = budget;
+        options.Paths.CheckpointRoots = [.. RepositoryPaths.TestRoots];
         return options;
     }
 

@@ -1,0 +1,78 @@
+using VerlOrleans.Contracts.Inputs;
+using VerlOrleans.Contracts.Runs;
+using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Grains.Inputs;
+
+namespace VerlOrleans.Silo.Api;
+
+/// <summary>
+/// What the API checks about the paths a request names before any grain state changes: inside the roots (else 403),
+/// existing (else 400), and a checkpoint the grid can read (else 422 with the discovery message). Field ranges are
+/// <see cref="SpecValidation"/>'s.
+/// </summary>
+public sealed class RequestChecks(PathRoots roots, IGrainFactory grains)
+{
+    /// <summary>A refusal for a run spec's fields, ranges first, then paths; null when it may start.</summary>
+    public async Task<IResult?> RefuseAsync(RunSpec? spec, string prefix = "spec.")
+    {
+        if (spec is null)
+        {
+            return ApiProblems.Refused([new FieldError("spec", "is required")]);
+        }
+
+        var ranges = SpecValidation.Validate(spec).Select(e => e with { Field = prefix + e.Field }).ToList();
+        return ranges.Count > 0 ? ApiProblems.Refused(ranges) : await RefusePathsAsync([(prefix + "checkpoint", spec.Checkpoint)], spec.DataFiles, prefix);
+    }
+
+    /// <summary>As <see cref="RefuseAsync(RunSpec?, string)"/> for a sweep: every checkpoint and the template's data files.</summary>
+    public async Task<IResult?> RefuseAsync(SweepSpec? spec)
+    {
+        if (spec is null)
+        {
+            return ApiProblems.Refused([new FieldError("spec", "is required")]);
+        }
+
+        var ranges = SpecValidation.Validate(spec).Select(e => e with { Field = "spec." + e.Field }).ToList();
+        return ranges.Count > 0
+            ? ApiProblems.Refused(ranges)
+            : await RefusePathsAsync(spec.Checkpoints.Select((c, i) => (Field: $"spec.checkpoints[{i}]", Path: (string?)c)).ToList(), spec.Template.DataFiles, "spec.template.");
+    }
+
+    /// <summary>A refusal for one checkpoint path (the field named <paramref name="field"/>); null when it is one.</summary>
+    public Task<IResult?> RefuseCheckpointAsync(string? path, string field) => RefusePathsAsync([(field, path)], [], "");
+
+    private async Task<IResult?> RefusePathsAsync(IReadOnlyList<(string Field, string? Path)> checkpoints, IReadOnlyList<string> dataFiles, string dataPrefix)
+    {
+        var outside = checkpoints.Where(c => roots.CheckpointProblem(c.Path) is not null)
+            .Select(c => new FieldError(c.Field, roots.CheckpointProblem(c.Path)!))
+            .Concat(dataFiles.Select((f, i) => (Field: $"{dataPrefix}dataFiles[{i}]", Problem: roots.DataFileProblem(f)))
+                .Where(d => d.Problem is not null)
+                .Select(d => new FieldError(d.Field, d.Problem!)))
+            .ToList();
+        if (outside.Count > 0)
+        {
+            return ApiProblems.Refused(outside, StatusCodes.Status403Forbidden);
+        }
+
+        var missing = dataFiles.Select((f, i) => (Field: $"{dataPrefix}dataFiles[{i}]", Path: f))
+            .Where(d => !File.Exists(d.Path))
+            .Select(d => new FieldError(d.Field, $"'{d.Path}' does not exist (or is not a file)"))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            return ApiProblems.Refused(missing);
+        }
+
+        var probe = grains.GetGrain<IInputProbeGrain>(0);
+        var unreadable = new List<FieldError>();
+        foreach (var (field, path) in checkpoints)
+        {
+            if ((await probe.ProbeCheckpointAsync(path!)).Error is { } error)
+            {
+                unreadable.Add(new FieldError(field, error));
+            }
+        }
+
+        return unreadable.Count > 0 ? ApiProblems.Refused(unreadable, StatusCodes.Status422UnprocessableEntity) : null;
+    }
+}
