@@ -49,6 +49,8 @@ internal sealed class InProcessSilo : IAsyncDisposable
             .AddVerlOrleansGrid(grid =>
             {
                 grid.DataDirectory = dataDirectory;
+                grid.Paths.CheckpointRoots = [.. Testing.RepositoryPaths.TestRoots];
+                grid.Paths.DataRoots = [.. Testing.RepositoryPaths.TestRoots];
                 grid.ModelMaxBatchSize = modelBatch;
                 grid.ModelMaxSequenceLength = modelSequenceLength;
             }));
