@@ -26,6 +26,7 @@ public static class CliApp
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(ResultsCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
         return root;
     }
 }

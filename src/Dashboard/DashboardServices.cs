@@ -17,6 +17,7 @@ public static class DashboardServices
         services.AddSingleton<RunWatches>();
         services.AddSingleton<SweepWatches>();
         services.AddSingleton<DirectoryWatches>();
+        services.AddScoped<Access.DashboardCaller>();
         return services;
     }
 }

@@ -8,4 +8,7 @@ public sealed class RequestLimitsOptions
 
     /// <summary>A run needs this much free space where results are written before it starts (else 507).</summary>
     public long MinFreeDiskBytes { get; set; } = 256L << 20;
+
+    /// <summary>Runs and sweeps one caller (an API token's name) may have going at once; a sweep counts once (else 429).</summary>
+    public int MaxActiveJobsPerCaller { get; set; } = 8;
 }

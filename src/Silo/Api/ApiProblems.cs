@@ -23,6 +23,7 @@ public static partial class ApiProblems
                 StatusCodes.Status403Forbidden => "A path is outside the folders this grid may read",
                 StatusCodes.Status422UnprocessableEntity => "Not something this grid can evaluate",
                 StatusCodes.Status507InsufficientStorage => "Not enough free disk space",
+                StatusCodes.Status429TooManyRequests => "Too many runs going at once",
                 _ => "One or more fields are invalid",
             });
 

@@ -6,7 +6,11 @@ using VerlOrleans.Contracts.Demo;
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
+using Microsoft.AspNetCore.Authorization;
+using VerlOrleans.Contracts.Access;
 using VerlOrleans.Grains.Runs;
+using VerlOrleans.Silo.Security;
+using System.Security.Claims;
 
 namespace VerlOrleans.Silo.Api;
 
@@ -20,7 +24,15 @@ public static class GridApi
 
     public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
+        // Reading needs any token; anything that starts, cancels, registers or deletes needs an admin one.
+        var api = app.MapGroup("/api").RequireAuthorization(GridPolicies.Read);
+        ((IEndpointConventionBuilder)api).Finally(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<HttpMethodMetadata>().Any(m => m.HttpMethods.Any(method => !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))))
+            {
+                endpoint.Metadata.Add(new AuthorizeAttribute(GridPolicies.Admin));
+            }
+        });
 
         api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains, RequestChecks checks) =>
         {
@@ -44,7 +56,7 @@ public static class GridApi
                 Results.Ok(await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.SingletonKey).GetOverviewAsync()))
             .WithName("GetCluster").WithSummary("Every silo in membership with its status, devices and model budgets.");
 
-        api.MapPost("/runs", async (StartRunRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock) =>
+        api.MapPost("/runs", async (StartRunRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock, ClaimsPrincipal user) =>
         {
             var runId = request.RunId ?? GridIds.New("run", clock);
             if (!GridIds.IsValid(runId))
@@ -59,7 +71,8 @@ public static class GridApi
 
             try
             {
-                var status = await grains.GetGrain<IEvaluationRunGrain>(runId).StartAsync(request.Spec!);
+                var status = await CallerJobs.StartAsync(grains, user.CallerName(), runId, JobKind.Run,
+                    () => grains.GetGrain<IEvaluationRunGrain>(runId).StartAsync(request.Spec!));
                 return Results.Accepted($"/api/runs/{runId}", status);
             }
             catch (InvalidOperationException e)
@@ -109,7 +122,7 @@ public static class GridApi
             }, contentType, name);
         }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json, manifest.json or prompt_report.json of a run.");
 
-        api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock) =>
+        api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock, ClaimsPrincipal user) =>
         {
             var sweepId = request.SweepId ?? GridIds.New("sweep", clock);
             if (!GridIds.IsValid(sweepId))
@@ -122,7 +135,8 @@ public static class GridApi
                 return refusal;
             }
 
-            var status = await grains.GetGrain<ISweepGrain>(sweepId).StartAsync(request.Spec!);
+            var status = await CallerJobs.StartAsync(grains, user.CallerName(), sweepId, JobKind.Sweep,
+                () => grains.GetGrain<ISweepGrain>(sweepId).StartAsync(request.Spec!));
             return Results.Accepted($"/api/sweeps/{sweepId}", status);
         }).WithName("StartSweep").WithSummary("Evaluates many checkpoints (or a verl run folder) with one setup.");
 
@@ -138,12 +152,13 @@ public static class GridApi
             Results.Ok(await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync()))
             .WithName("CancelSweep");
 
-        api.MapPost("/demo", async (IGrainFactory grains, TimeProvider clock) =>
+        api.MapPost("/demo", async (IGrainFactory grains, TimeProvider clock, ClaimsPrincipal user) =>
         {
             var sweepId = GridIds.New("demo", clock);
             try
             {
-                var status = await grains.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId);
+                var status = await CallerJobs.StartAsync(grains, user.CallerName(), sweepId, JobKind.Sweep,
+                    () => grains.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId));
                 return Results.Accepted($"/api/sweeps/{sweepId}", status);
             }
             catch (FileNotFoundException e)

@@ -19,7 +19,7 @@ public static class ClusterProviders
     {
         if (cluster.Problem() is { } problem)
         {
-            throw new InvalidOperationException(problem);
+            throw new StartupRefusedException(problem);
         }
 
         silo.Configure<ClusterOptions>(o =>
@@ -93,6 +93,6 @@ public static class ClusterProviders
         var addresses = Dns.GetHostAddresses(name);
         return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
             ?? addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException($"{ClusterSettings.SectionName}:AdvertisedAddress '{name}' does not resolve to an address");
+            ?? throw new StartupRefusedException($"{ClusterSettings.SectionName}:AdvertisedAddress '{name}' does not resolve to an address");
     }
 }

@@ -53,11 +53,12 @@ public static class ServiceDefaults
     /// <summary>Maps <c>/health</c> (every check, Orleans included) and <c>/alive</c> (the process answers).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health");
+        // Load balancers and orchestrators probe these without a token; they say healthy or not, nothing more.
+        app.MapHealthChecks("/health").AllowAnonymous();
         app.MapHealthChecks("/alive", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-        });
+        }).AllowAnonymous();
         return app;
     }
 }
