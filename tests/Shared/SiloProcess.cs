@@ -65,6 +65,9 @@ public sealed class SiloProcess : IAsyncLifetime
     /// <summary>Where the silo lets requests name datasets (VerlOrleans:Paths:DataRoots); the test folders by default.</summary>
     public IReadOnlyList<string> DataRoots { get; init; } = RepositoryPaths.TestRoots;
 
+    /// <summary>Listen on every address (http://0.0.0.0:PORT) rather than 127.0.0.1: a grid that needs tokens.</summary>
+    public bool ListenOnAnyAddress { get; init; }
+
     /// <summary>True when <paramref name="siloAddress"/> (Orleans' parsable form) is this process's silo.</summary>
     public bool Hosts(string? siloAddress) => siloAddress?.StartsWith($"127.0.0.1:{SiloPort}@", StringComparison.Ordinal) == true;
 
@@ -99,9 +102,10 @@ public sealed class SiloProcess : IAsyncLifetime
             UseShellExecute = false,
         };
         string[] profile = _launchProfile ? [] : ["--no-launch-profile"];
+        var urls = ListenOnAnyAddress ? $"http://0.0.0.0:{BaseAddress.Port}" : BaseAddress.ToString().TrimEnd('/');
         string[] command = Direct
-            ? [Path.Combine(output, "VerlOrleans.Silo.dll"), "--urls", BaseAddress.ToString().TrimEnd('/')]
-            : ["run", "--no-build", .. profile, "-c", configuration, "--project", "src/Silo", "--", "--urls", BaseAddress.ToString().TrimEnd('/')];
+            ? [Path.Combine(output, "VerlOrleans.Silo.dll"), "--urls", urls]
+            : ["run", "--no-build", .. profile, "-c", configuration, "--project", "src/Silo", "--", "--urls", urls];
         foreach (var arg in command)
         {
             start.ArgumentList.Add(arg);

@@ -8,12 +8,17 @@ using VerlOrleans.Contracts.Sweeps;
 
 namespace VerlOrleans.Silo.Tests;
 
-/// <summary>The grid's HTTP API as a client would use it (JSON, enums as strings).</summary>
-public sealed class GridApiClient(Uri baseAddress) : IDisposable
+/// <summary>The grid's HTTP API as a client would use it (JSON, enums as strings), with a bearer token when it needs one.</summary>
+public sealed class GridApiClient(Uri baseAddress, string? token = null) : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new()
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+        DefaultRequestHeaders = { Authorization = token is null ? null : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
+    };
 
     public HttpClient Http => _http;
 
