@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(ClusterCertCommand.Create());
         return root;
     }
 }

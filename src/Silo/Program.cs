@@ -33,6 +33,7 @@ builder.Services.AddApiProblems();
 builder.Services.AddSingleton<RequestChecks>();
 
 var app = builder.Build();
+app.WarnIfExposed();
 
 app.UseApiProblems();
 app.UseRequestSizeLimit(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<VerlOrleans.Grains.Hosting.GridOptions>>().Value.Limits.MaxRequestBytes);

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using System.Security.Cryptography.X509Certificates;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
+using VerlOrleans.Contracts.Access;
 
 namespace VerlOrleans.Cli.Grid;
 
@@ -32,10 +35,21 @@ internal sealed class GridConnection : IAsyncDisposable
     {
         var address = await ResolveAsync(endpoint, cancellationToken);
         await ProbeAsync(endpoint, address, cancellationToken);
+        var certificate = LoadCertificate(endpoint);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(new IPEndPoint(address, endpoint.Port));
+            if (certificate is not null)
+            {
+                client.UseTls(certificate, tls =>
+                {
+                    tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    tls.RemoteCertificateValidation = (remote, _, _) => ClusterCertificate.IsClusterCertificate(remote, certificate, DateTimeOffset.UtcNow);
+                    tls.OnAuthenticateAsClient = (_, ssl) => ssl.TargetHost = ClusterCertificate.HostName(certificate);
+                });
+            }
+
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = endpoint.ClusterId;
@@ -54,6 +68,11 @@ internal sealed class GridConnection : IAsyncDisposable
         {
             await DisposeQuietlyAsync(host);
             var why = e is OperationCanceledException ? $"no answer within {endpoint.ConnectTimeout.TotalSeconds:0.#} s" : e.Message;
+            if (certificate is null)
+            {
+                why += "; if the silos use TLS (VerlOrleans:Cluster:Tls), pass the cluster certificate with --tls-certificate";
+            }
+
             throw new GridInputException($"no VerlOrleans silo answered at {endpoint} ({why}); {StartHint}", e);
         }
         catch
@@ -64,6 +83,18 @@ internal sealed class GridConnection : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await DisposeQuietlyAsync(_host);
+
+    private static X509Certificate2? LoadCertificate(GridEndpoint endpoint)
+    {
+        try
+        {
+            return endpoint.TlsCertificate is { } path ? ClusterCertificate.Load(path, Environment.GetEnvironmentVariable("VERLORLEANS_TLS_PASSWORD")) : null;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new GridInputException($"--tls-certificate: {e.Message} (its password comes from VERLORLEANS_TLS_PASSWORD)", e);
+        }
+    }
 
     private static async Task<IPAddress> ResolveAsync(GridEndpoint endpoint, CancellationToken cancellationToken)
     {

@@ -17,8 +17,12 @@ internal sealed class GridConnectionOptions
     public Option<string> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id of the silos", DefaultValueFactory = _ => DefaultId };
     public Option<string> ServiceId { get; } = new("--service-id") { Description = "Orleans service id of the silos", DefaultValueFactory = _ => DefaultId };
     public Option<double> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Seconds to wait for the gateway before giving up", DefaultValueFactory = _ => 10 };
+    public Option<FileInfo?> TlsCertificate { get; } = new("--tls-certificate")
+    {
+        Description = "The cluster certificate (.pfx) when the silos use TLS (VerlOrleans:Cluster:Tls); its password from VERLORLEANS_TLS_PASSWORD",
+    };
 
-    public IReadOnlyList<Option> All => [Cluster, ClusterId, ServiceId, ConnectTimeout];
+    public IReadOnlyList<Option> All => [Cluster, ClusterId, ServiceId, ConnectTimeout, TlsCertificate];
 
     /// <summary>The connection settings; a malformed value throws <see cref="ArgumentException"/> naming the option.</summary>
     public GridEndpoint Read(ParseResult parseResult)
@@ -38,7 +42,16 @@ internal sealed class GridConnectionOptions
 
         // [::1]:30000 names an IPv6 host.
         var host = gateway[..colon].Trim('[', ']');
-        return new GridEndpoint(host, port, Required(parseResult, ClusterId), Required(parseResult, ServiceId), TimeSpan.FromSeconds(timeout));
+        var certificate = parseResult.GetValue(TlsCertificate);
+        if (certificate is { Exists: false })
+        {
+            throw new ArgumentException($"--tls-certificate {certificate.FullName} does not exist");
+        }
+
+        return new GridEndpoint(host, port, Required(parseResult, ClusterId), Required(parseResult, ServiceId), TimeSpan.FromSeconds(timeout))
+        {
+            TlsCertificate = certificate?.FullName,
+        };
     }
 
     private static string Required(ParseResult parseResult, Option<string> option) =>
@@ -48,6 +61,9 @@ internal sealed class GridConnectionOptions
 /// <summary>A silo gateway and the ids of its cluster.</summary>
 internal sealed record GridEndpoint(string Host, int Port, string ClusterId, string ServiceId, TimeSpan ConnectTimeout)
 {
+    /// <summary>The cluster certificate file when the gateway speaks TLS; null for plain TCP.</summary>
+    public string? TlsCertificate { get; init; }
+
     /// <summary>HOST:PORT as <c>--cluster</c> takes it.</summary>
     public string Gateway => $"{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port.ToString(CultureInfo.InvariantCulture)}";
 

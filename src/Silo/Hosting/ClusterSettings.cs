@@ -64,6 +64,14 @@ public sealed class ClusterSettings
     /// </summary>
     public TimeSpan IAmAlivePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Mutual TLS for silo-to-silo and gateway traffic (<c>VerlOrleans:Cluster:Tls</c>): off unless a certificate is named.
+    /// </summary>
+    public ClusterTlsSettings Tls { get; set; } = new();
+
+    /// <summary>True when other hosts can reach this silo's Orleans ports (an advertised address makes it listen on all).</summary>
+    public bool ListensBeyondLoopback => Provider != LocalhostProvider && !string.IsNullOrWhiteSpace(AdvertisedAddress);
+
     /// <summary>The setting's problem, naming the key, or null when it can start a silo.</summary>
     public string? Problem()
     {
@@ -84,4 +92,19 @@ public sealed class ClusterSettings
 
         return null;
     }
+}
+
+/// <summary>
+/// <c>VerlOrleans:Cluster:Tls</c>: the cluster certificate (PKCS#12, made by <c>verlorleans cluster-cert new</c>) every
+/// silo and every gateway client holds; connections presenting any other certificate, or none, are refused.
+/// </summary>
+public sealed class ClusterTlsSettings
+{
+    /// <summary>Path of the <c>.pfx</c> file; empty: Orleans traffic is plain TCP.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>Its password, if it has one (better given as <c>VERLORLEANS__CLUSTER__TLS__CERTIFICATEPASSWORD</c>).</summary>
+    public string? CertificatePassword { get; set; }
+
+    public bool IsEnabled => !string.IsNullOrWhiteSpace(CertificatePath);
 }

@@ -28,6 +28,7 @@ public static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             silo.UseGridCluster(cluster);
+            silo.UseClusterTls(cluster.Tls);
             silo.AddVerlOrleansGrid();
             silo.AddDashboard();
         });
