@@ -19,10 +19,10 @@ internal sealed class GridConnectionOptions
     public Option<string> Cluster { get; } = new("--cluster") { Description = "Gateway of a VerlOrleans silo, HOST:PORT", DefaultValueFactory = _ => DefaultGateway };
     public Option<string> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id of the silos", DefaultValueFactory = _ => DefaultId };
     public Option<string> ServiceId { get; } = new("--service-id") { Description = "Orleans service id of the silos", DefaultValueFactory = _ => DefaultId };
-    public Option<double> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Seconds to wait for the gateway before giving up", DefaultValueFactory = _ => 10 };
+    public Option<double> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Seconds to wait for a connection (gateway or API) before giving up", DefaultValueFactory = _ => 10 };
 
-    public Option<string?> Api { get; } = new("--api") { Description = $"The silo's HTTP address (e.g. http://127.0.0.1:5080): go through its API instead of the gateway [env: {ApiVariable}]" };
-    public Option<string?> TokenFile { get; } = new("--token-file") { Description = $"With --api: a file holding the bearer token [env: {TokenVariable} holds the token itself]" };
+    public Option<string?> Api { get; } = new("--api") { HelpName = "URL",  Description = $"The silo's HTTP address (e.g. http://127.0.0.1:5080): go through its API instead of the gateway [env: {ApiVariable}]" };
+    public Option<string?> TokenFile { get; } = new("--token-file") { HelpName = "PATH",  Description = $"With --api: a file holding the bearer token [env: {TokenVariable} holds the token itself]" };
 
     public const string ApiVariable = "VERLORLEANS_API";
     public const string TokenVariable = "VERLORLEANS_TOKEN";

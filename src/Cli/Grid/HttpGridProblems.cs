@@ -41,6 +41,8 @@ internal static class HttpGridProblems
             HttpStatusCode.BadRequest => new RequestRefusedException([new FieldError("request", said ?? "was refused (400)")]),
             HttpStatusCode.Forbidden => new GridInputException(said ?? $"the grid at {address} does not let this token {request} (an admin token may)"),
             HttpStatusCode.Conflict => new InvalidOperationException(said ?? "conflicts with what the grid holds"),
+            // Redirects are not followed: the token would go wherever they point (often http:// to https://).
+            _ when code is >= 300 and < 400 => new GridInputException($"the grid at {address} redirects {request} ({code}); give --api the address it redirects to"),
             _ when code is >= 400 and < 500 => new GridInputException($"the grid at {address} refused {request}: {code} {said ?? reason}"),
             _ => new HttpRequestException($"the grid at {address} answered {request} with {code} {reason}" + (said is null ? "" : $": {said}"), null, status),
         };

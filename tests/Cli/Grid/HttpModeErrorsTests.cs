@@ -89,6 +89,26 @@ public sealed class HttpModeErrorsTests : IDisposable
         Assert.Equal("runs: --token-file goes with --api URL (the HTTP API); a gateway takes no token", error.TrimEnd());
     }
 
+    [Fact]
+    public async Task The_environment_names_the_api_and_the_token_unless_the_command_line_names_a_gateway()
+    {
+        var api = Nowhere;
+        var gateway = $"127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+        var environment = new Dictionary<string, string> { ["VERLORLEANS_API"] = api, ["VERLORLEANS_TOKEN"] = Token };
+
+        var overHttp = await RunProcessAsync(environment, "runs");
+        var overGateway = await RunProcessAsync(environment, "runs", "--cluster", gateway);
+        var badToken = await RunProcessAsync(new Dictionary<string, string> { ["VERLORLEANS_API"] = api, ["VERLORLEANS_TOKEN"] = "two words" }, "runs");
+
+        Assert.Equal(2, overHttp.ExitCode);
+        Assert.StartsWith($"runs: no VerlOrleans silo answered at {api} (", overHttp.Error, StringComparison.Ordinal);
+        Assert.Equal(2, overGateway.ExitCode);
+        Assert.StartsWith($"runs: no VerlOrleans silo answered at {gateway} (cluster", overGateway.Error, StringComparison.Ordinal);
+        Assert.Equal(2, badToken.ExitCode);
+        Assert.Equal("runs: the token from VERLORLEANS_TOKEN holds spaces, line breaks or non-ASCII characters, which no bearer token has", badToken.Error.TrimEnd());
+        Assert.DoesNotContain(Token, overHttp.Error + overGateway.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false, "the grid at http://grid:5080 needs a token (VERLORLEANS_TOKEN or --token-file)")]
     [InlineData(true, "the grid at http://grid:5080 refused the token (VERLORLEANS_TOKEN or --token-file)")]
@@ -131,6 +151,7 @@ public sealed class HttpModeErrorsTests : IDisposable
         Assert.Equal(new FieldError("request", "The body is not JSON"),
             Assert.Single(Assert.IsType<RequestRefusedException>(Map(HttpStatusCode.BadRequest, """{"detail":"The body is not JSON"}""")).Errors));
         Assert.Contains("413", Assert.IsType<GridInputException>(Map(HttpStatusCode.RequestEntityTooLarge, "")).Message, StringComparison.Ordinal);
+        Assert.Contains("redirects", Assert.IsType<GridInputException>(Map(HttpStatusCode.TemporaryRedirect, "")).Message, StringComparison.Ordinal);
 
         var failed = Assert.IsType<HttpRequestException>(Map(HttpStatusCode.InternalServerError, """{"detail":"logged under correlation id abc123"}"""));
         Assert.Equal("the grid at http://grid:5080 answered POST /api/runs with 500 Internal Server Error: logged under correlation id abc123", failed.Message);
@@ -139,6 +160,30 @@ public sealed class HttpModeErrorsTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
+
+    /// <summary>The built CLI as its own process (environment variables are process-wide: in-process tests would share them).</summary>
+    private static async Task<(int ExitCode, string Error)> RunProcessAsync(Dictionary<string, string> environment, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "verlorleans.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var output = process.StandardOutput.ReadToEndAsync(limit.Token);
+        var error = process.StandardError.ReadToEndAsync(limit.Token);
+        await process.WaitForExitAsync(limit.Token);
+        await output;
+        return (process.ExitCode, await error);
+    }
 
     private static Exception Map(HttpStatusCode status, string body, bool tokenGiven = false) =>
         HttpGridProblems.ToException(status, new HttpResponseMessage(status).ReasonPhrase, body, "POST /api/runs", "http://grid:5080", tokenGiven, "spec.");
