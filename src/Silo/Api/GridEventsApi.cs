@@ -67,6 +67,9 @@ public static partial class GridEventsApi
     [LoggerMessage(Level = LogLevel.Debug, Message = "Events of {Target}: status read failed; the next poll tries again")]
     private static partial void LogPollFailed(ILogger logger, Exception exception, string target);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Events of {Target}: unsubscribed, {Why}")]
+    private static partial void LogClosed(ILogger logger, string target, string why);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Events of {Target}: unsubscribing failed; the subscription expires on its own")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string target);
 
@@ -119,6 +122,7 @@ public static partial class GridEventsApi
             {
                 await UnsubscribeQuietlyAsync(reference);
                 GC.KeepAlive(observer);
+                LogClosed(logger, target, aborted.IsCancellationRequested ? "the client left" : "the stream ended");
             }
         }
 
