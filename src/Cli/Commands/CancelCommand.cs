@@ -3,14 +3,13 @@ using System.Globalization;
 using VerlOrleans.Cli.Grid;
 using VerlOrleans.Cli.Output;
 using VerlOrleans.Contracts.Runs;
-using VerlOrleans.Contracts.Sweeps;
 
 namespace VerlOrleans.Cli.Commands;
 
 /// <summary>
 /// <c>verlorleans cancel ID</c>: stops a run (its results so far stay on the silo) or every unfinished run of a sweep,
 /// and waits until the grid reports them stopped. Exit codes: 0 stopped (or already finished), 1 still not stopped
-/// after <c>--wait</c> seconds, 2 unknown id or no silo at the gateway.
+/// after <c>--wait</c> seconds, 2 unknown id or no silo there.
 /// </summary>
 public static class CancelCommand
 {
@@ -30,16 +29,16 @@ public static class CancelCommand
             }
 
             var grid = await call.ConnectAsync();
-            var target = await GridTarget.FindAsync(grid, call.ParseResult.GetValue(id)!);
+            var cancellation = call.CancellationToken;
+            var target = await GridTarget.FindAsync(grid, call.ParseResult.GetValue(id)!, cancellation);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
             if (target.Run is { } before)
             {
-                var run = grid.Client.GetGrain<IEvaluationRunGrain>(target.Id);
-                var status = before.State.IsFinished() ? before : await run.CancelAsync();
+                var status = before.State.IsFinished() ? before : await grid.CancelRunAsync(target.Id, cancellation);
                 while (!status.State.IsFinished() && DateTime.UtcNow < deadline)
                 {
-                    await Task.Delay(PollInterval, call.CancellationToken);
-                    status = await run.GetStatusAsync();
+                    await Task.Delay(PollInterval, cancellation);
+                    status = await grid.FindRunAsync(target.Id, cancellation) ?? status;
                 }
 
                 call.Output.WriteLine(before.State.IsFinished()
@@ -48,12 +47,11 @@ public static class CancelCommand
                 return status.State.IsFinished() ? 0 : Unstopped(call, target.Id, seconds);
             }
 
-            var sweep = grid.Client.GetGrain<ISweepGrain>(target.Id);
-            var sweepStatus = await sweep.CancelAsync();
+            var sweepStatus = await grid.CancelSweepAsync(target.Id, cancellation);
             while (!sweepStatus.IsFinished && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(PollInterval, call.CancellationToken);
-                sweepStatus = await sweep.GetStatusAsync();
+                await Task.Delay(PollInterval, cancellation);
+                sweepStatus = await grid.FindSweepAsync(target.Id, cancellation) ?? sweepStatus;
             }
 
             foreach (var row in sweepStatus.Rows)

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using VerlOrleans.Cli.Grid;
-using VerlOrleans.Contracts;
-using VerlOrleans.Contracts.Demo;
 using VerlOrleans.Contracts.Sweeps;
 
 namespace VerlOrleans.Cli.Commands;
@@ -10,7 +8,7 @@ namespace VerlOrleans.Cli.Commands;
 /// <c>verlorleans demo</c>: starts a sweep over the demo verl run folder the silo ships (every saved step of a tiny
 /// model trained on arithmetic word problems, on its own dataset), the same sweep a fresh grid starts by itself. The
 /// sweep id is the last line on stdout; <c>--watch</c> follows it as <c>watch</c> does. Exit codes: 0 started (with
-/// <c>--watch</c>: completed), 1 the sweep failed, 2 no silo at the gateway or no demo on the silo.
+/// <c>--watch</c>: completed), 1 the sweep failed, 2 no silo there or no demo on the silo.
 /// </summary>
 public static class DemoCommand
 {
@@ -21,17 +19,17 @@ public static class DemoCommand
         return command.WithGridAction(async call =>
         {
             var grid = await call.ConnectAsync();
-            var sweepId = GridIds.New("demo", TimeProvider.System);
             SweepStatus sweep;
             try
             {
-                sweep = await grid.Client.GetGrain<IDemoGrain>(IDemoGrain.SingletonKey).StartAsync(sweepId);
+                sweep = await grid.StartDemoAsync(call.CancellationToken);
             }
             catch (FileNotFoundException e)
             {
                 throw new GridInputException($"the silo has no demo to start: {e.Message}", e);
             }
 
+            var sweepId = sweep.SweepId;
             call.Error.WriteLine($"demo sweep {sweepId}: {sweep.Rows.Count} steps of the demo run; the dashboard shows it at /sweeps/{sweepId}");
             if (sweep.Error is { } error)
             {

@@ -8,16 +8,14 @@ namespace VerlOrleans.Cli.Commands;
 
 /// <summary>
 /// <c>verlorleans results ID --out DIR</c>: copies a run's results files (results.jsonl, results.parquet, manifest.json,
-/// metrics.json and, when there is one, prompt_report.json) from the silo that holds them, in chunks through the run
-/// grain, so it works wherever the silo runs. A sweep writes each run into DIR/RUN_ID and its comparison table into
+/// metrics.json and, when there is one, prompt_report.json) from the silo that holds them, through the run grain (in
+/// chunks over the gateway, streamed over the HTTP API), so it works wherever the silo runs. A sweep writes each run into DIR/RUN_ID and its comparison table into
 /// DIR/sweep.json. Each file is written under a temporary name and renamed when complete; existing files are kept
 /// unless <c>--force</c>. Exit codes: 0 every file written, 1 a run has not written all of them (unfinished, failed or
-/// cancelled; what exists is still copied), 2 unknown id, existing files, or no silo at the gateway.
+/// cancelled; what exists is still copied), 2 unknown id, existing files, or no silo there.
 /// </summary>
 public static class ResultsCommand
 {
-    private const int ChunkBytes = 1 << 20;
-
     /// <summary>The files every completed run has.</summary>
     private static readonly string[] RequiredFiles =
         [ResultsFolder.ResultsJsonlFile, ResultsFolder.ResultsParquetFile, ResultsFolder.ManifestFile, ResultsFolder.MetricsFile];
@@ -34,7 +32,7 @@ public static class ResultsCommand
         {
             var folder = Path.GetFullPath(call.ParseResult.GetValue(output)!);
             var grid = await call.ConnectAsync();
-            var target = await GridTarget.FindAsync(grid, call.ParseResult.GetValue(id)!);
+            var target = await GridTarget.FindAsync(grid, call.ParseResult.GetValue(id)!, call.CancellationToken);
             var runs = target.Run is { } run
                 ? [(run.RunId, folder)]
                 : target.Sweep!.Rows.Select(r => (r.RunId, Path.Combine(folder, r.RunId))).ToList();
@@ -50,11 +48,11 @@ public static class ResultsCommand
             var incomplete = 0;
             foreach (var (runId, runFolder) in runs)
             {
-                var missing = await DownloadRunAsync(grid.Client.GetGrain<IEvaluationRunGrain>(runId), runFolder, call);
+                var missing = await DownloadRunAsync(grid, runId, runFolder, call);
                 if (missing.Count > 0)
                 {
                     incomplete++;
-                    var state = (await grid.Client.GetGrain<IEvaluationRunGrain>(runId).GetStatusAsync()).State;
+                    var state = (await grid.FindRunAsync(runId, call.CancellationToken))?.State ?? RunState.Pending;
                     call.Error.WriteLine($"results: run {runId} is {GridStatusText.State(state)} and has no {string.Join(", ", missing)} (a run writes them when it completes)");
                 }
             }
@@ -71,7 +69,7 @@ public static class ResultsCommand
     }
 
     /// <summary>Copies every results file the run has into <paramref name="folder"/>; returns the required ones it lacks.</summary>
-    private static async Task<List<string>> DownloadRunAsync(IEvaluationRunGrain run, string folder, GridInvocation call)
+    private static async Task<List<string>> DownloadRunAsync(IGridService grid, string runId, string folder, GridInvocation call)
     {
         Directory.CreateDirectory(folder);
         var missing = new List<string>();
@@ -79,14 +77,7 @@ public static class ResultsCommand
         {
             var target = Path.Combine(folder, name);
             long bytes = 0;
-            var found = await WriteAtomicallyAsync(target, async stream =>
-            {
-                for (var chunk = await run.ReadResultsFileAsync(name, 0, ChunkBytes); chunk.Length > 0; chunk = await run.ReadResultsFileAsync(name, bytes, ChunkBytes))
-                {
-                    await stream.WriteAsync(chunk, call.CancellationToken);
-                    bytes += chunk.Length;
-                }
-            });
+            var found = await WriteAtomicallyAsync(target, async stream => bytes = await grid.CopyResultsFileAsync(runId, name, stream, call.CancellationToken));
             if (found)
             {
                 call.Output.WriteLine($"wrote {target} ({bytes:N0} bytes)");

@@ -3,13 +3,12 @@ using System.Globalization;
 using Spectre.Console;
 using VerlOrleans.Cli.Grid;
 using VerlOrleans.Cli.Output;
-using VerlOrleans.Contracts.Catalog;
 
 namespace VerlOrleans.Cli.Commands;
 
 /// <summary>
 /// <c>verlorleans runs</c>: the grid's runs and sweeps from its catalog, newest first, as tables or (<c>--json</c>)
-/// as <c>{"runs": [...], "sweeps": [...]}</c>. Exit codes: 0 listed, 2 no silo at the gateway.
+/// as <c>{"runs": [...], "sweeps": [...]}</c>. Exit codes: 0 listed, 2 no silo there.
 /// </summary>
 public static class RunsCommand
 {
@@ -20,9 +19,8 @@ public static class RunsCommand
         return command.WithGridAction(async call =>
         {
             var grid = await call.ConnectAsync();
-            var catalog = grid.Client.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
-            var runs = await catalog.ListRunsAsync();
-            var sweeps = await catalog.ListSweepsAsync();
+            var runs = await grid.ListRunsAsync(call.CancellationToken);
+            var sweeps = await grid.ListSweepsAsync(call.CancellationToken);
             if (call.ParseResult.GetValue(json))
             {
                 call.Output.WriteLine(CliJson.Serialize(new { runs, sweeps }));
@@ -53,7 +51,7 @@ public static class RunsCommand
             {
                 console.Write(sweepTable);
             }
-            call.Error.WriteLine($"{runs.Count} run(s), {sweeps.Count} sweep(s) at {grid.Endpoint.Gateway}");
+            call.Error.WriteLine($"{runs.Count} run(s), {sweeps.Count} sweep(s) at {grid.Address}");
             return 0;
         });
     }

@@ -3,7 +3,7 @@ using VerlOrleans.Cli.Evaluation;
 using VerlOrleans.Cli.Grid;
 using VerlOrleans.Cli.Output;
 using VerlOrleans.Contracts;
-using VerlOrleans.Contracts.Catalog;
+using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
 
@@ -14,7 +14,7 @@ namespace VerlOrleans.Cli.Commands;
 /// One checkpoint is one run; several checkpoints, or a verl run folder (every global_step_N/actor in it), are a sweep.
 /// The evaluation options are <c>eval</c>'s. The run or sweep id is the last line on stdout (scripts read it); what was
 /// started goes to stderr. Exit codes: 0 started, 1 the grid refused to start it, 2 usage error, unreadable checkpoint,
-/// or no silo at the gateway.
+/// a field the grid refuses, or no silo there.
 /// </summary>
 public static class SubmitCommand
 {
@@ -56,15 +56,16 @@ public static class SubmitCommand
             }
 
             var grid = await call.ConnectAsync();
+            var cancellation = call.CancellationToken;
             var registered = new List<IReadOnlyList<string>>();
             foreach (var path in paths)
             {
-                registered.Add(await RegisterAsync(grid, path));
+                registered.Add(await RegisterAsync(grid, path, cancellation));
             }
 
             // A verl run folder registers the steps inside it, never the folder itself: that, or several paths, is a sweep.
             var single = paths.Count == 1 && registered[0] is [var only] && only == paths[0] ? only : null;
-            var existing = givenId is null ? null : await GridTarget.TryFindAsync(grid, givenId);
+            var existing = givenId is null ? null : await GridTarget.TryFindAsync(grid, givenId, cancellation);
             if (single is not null)
             {
                 var runId = givenId ?? GridIds.New("run", TimeProvider.System);
@@ -73,7 +74,7 @@ public static class SubmitCommand
                     throw new GridInputException($"--id '{runId}' already names a sweep");
                 }
 
-                var status = await StartRunAsync(grid, runId, template with { Checkpoint = single });
+                var status = await StartRunAsync(grid, runId, template with { Checkpoint = single }, cancellation);
                 call.Error.WriteLine($"run {runId}: {single} on {string.Join(", ", template.DataFiles)} ({GridStatusText.State(status.State)})");
                 call.Output.WriteLine(runId);
                 return 0;
@@ -85,7 +86,7 @@ public static class SubmitCommand
                 throw new GridInputException($"--id '{sweepId}' already names a {existing.Kind}; watch it, or submit under another id");
             }
 
-            var sweep = await grid.Client.GetGrain<ISweepGrain>(sweepId).StartAsync(new SweepSpec(paths, template, concurrent));
+            var sweep = await grid.StartSweepAsync(sweepId, new SweepSpec(paths, template, concurrent), cancellation);
             foreach (var row in sweep.Rows)
             {
                 call.Error.WriteLine($"sweep {sweepId}: {GridStatusText.Label(row)} {row.Checkpoint} -> run {row.RunId}");
@@ -104,23 +105,30 @@ public static class SubmitCommand
     }
 
     /// <summary>Registers a path with the grid's catalog (checked by the silo, which reads it); returns the checkpoint keys.</summary>
-    private static async Task<IReadOnlyList<string>> RegisterAsync(GridConnection grid, string path)
+    private static async Task<IReadOnlyList<string>> RegisterAsync(IGridService grid, string path, CancellationToken cancellationToken)
     {
         try
         {
-            return await grid.Client.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).RegisterCheckpointsAsync(path);
+            return await grid.RegisterCheckpointsAsync(path, cancellationToken);
         }
-        catch (Exception e) when (e is not OrleansException and not TimeoutException and not OutOfMemoryException)
+        catch (RequestRefusedException refused) when (refused.Errors.Count > 0)
         {
+            // The field is the request's ("path"); the user named it with --checkpoint, which the message already says.
+            throw new GridInputException($"--checkpoint {path}: the grid cannot read it: {string.Join("; ", refused.Errors.Select(e => e.Message))}", refused);
+        }
+        catch (Exception e) when (e is not (OrleansException or TimeoutException or OutOfMemoryException or GridInputException
+            or HttpRequestException or OperationCanceledException))
+        {
+            // What the silo's catalog throws for a folder it cannot read (missing, not a checkpoint).
             throw new GridInputException($"--checkpoint {path}: the grid cannot read it: {e.Message}", e);
         }
     }
 
-    private static async Task<RunStatus> StartRunAsync(GridConnection grid, string runId, RunSpec spec)
+    private static async Task<RunStatus> StartRunAsync(IGridService grid, string runId, RunSpec spec, CancellationToken cancellationToken)
     {
         try
         {
-            return await grid.Client.GetGrain<IEvaluationRunGrain>(runId).StartAsync(spec);
+            return await grid.StartRunAsync(runId, spec, cancellationToken);
         }
         catch (InvalidOperationException e)
         {

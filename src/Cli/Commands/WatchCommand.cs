@@ -2,7 +2,6 @@ using System.CommandLine;
 using VerlOrleans.Cli.Grid;
 using VerlOrleans.Cli.Output;
 using VerlOrleans.Contracts.Runs;
-using VerlOrleans.Contracts.Sweeps;
 
 namespace VerlOrleans.Cli.Commands;
 
@@ -10,8 +9,9 @@ namespace VerlOrleans.Cli.Commands;
 /// <c>verlorleans watch ID</c>: follows a run or sweep until it finishes, with live progress on stderr (samples, tok/s, ETA
 /// and running mean score per data source; a sweep shows one line per checkpoint), then prints the metrics table (a
 /// sweep: the comparison table, metric vs global step) or, with <c>--json</c>, the final status on stdout.
-/// Updates come from a grain observer (re-subscribed periodically) with an occasional poll as a safety net.
-/// Exit codes: 0 completed, 1 failed or cancelled (a sweep: any of its runs), 2 unknown id or no silo at the gateway.
+/// Updates are pushed: through the gateway from a grain observer (re-subscribed periodically, with an occasional poll as
+/// a safety net), through the HTTP API as Server-Sent Events the silo sends from its own observer.
+/// Exit codes: 0 completed, 1 failed or cancelled (a sweep: any of its runs), 2 unknown id or no silo there.
 /// </summary>
 public static class WatchCommand
 {
@@ -23,7 +23,7 @@ public static class WatchCommand
         return command.WithGridAction(async call =>
         {
             var grid = await call.ConnectAsync();
-            var target = await GridTarget.FindAsync(grid, call.ParseResult.GetValue(id)!);
+            var target = await GridTarget.FindAsync(grid, call.ParseResult.GetValue(id)!, call.CancellationToken);
             var asJson = call.ParseResult.GetValue(json);
             return target.Run is not null
                 ? await WatchRunAsync(call, grid, target.Id, asJson)
@@ -31,12 +31,11 @@ public static class WatchCommand
         });
     }
 
-    private static async Task<int> WatchRunAsync(GridInvocation call, GridConnection grid, string runId, bool asJson)
+    private static async Task<int> WatchRunAsync(GridInvocation call, IGridService grid, string runId, bool asJson)
     {
-        await using var feed = await StatusFeeds.ForRunAsync(grid.Client, grid.Client.GetGrain<IEvaluationRunGrain>(runId));
         var final = await WatchDisplay.RunAsync(call.Error, async display =>
         {
-            await foreach (var status in feed.ReadAllAsync(call.CancellationToken))
+            await foreach (var status in grid.WatchRunAsync(runId, call.CancellationToken))
             {
                 var finished = status.State.IsFinished();
                 display.Show(runId, $"run {runId}: {GridStatusText.Describe(status)}", status.Progress.Fraction, finished);
@@ -67,12 +66,11 @@ public static class WatchCommand
         return 0;
     }
 
-    internal static async Task<int> WatchSweepAsync(GridInvocation call, GridConnection grid, string sweepId, bool asJson)
+    internal static async Task<int> WatchSweepAsync(GridInvocation call, IGridService grid, string sweepId, bool asJson)
     {
-        await using var feed = await StatusFeeds.ForSweepAsync(grid.Client, grid.Client.GetGrain<ISweepGrain>(sweepId));
         var final = await WatchDisplay.RunAsync(call.Error, async display =>
         {
-            await foreach (var status in feed.ReadAllAsync(call.CancellationToken))
+            await foreach (var status in grid.WatchSweepAsync(sweepId, call.CancellationToken))
             {
                 foreach (var row in status.Rows)
                 {

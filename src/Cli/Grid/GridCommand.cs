@@ -6,8 +6,9 @@ namespace VerlOrleans.Cli.Grid;
 
 /// <summary>
 /// The shape every grid command shares: the connection options on the command, and an action that checks its own
-/// arguments first, connects when it asks to, and maps failures to exit codes: 2 for usage errors, unreadable input,
-/// no silo at the gateway and unknown ids; 1 for a grid call that failed or an interrupted command.
+/// arguments first, connects (gateway or HTTP API) when it asks to, and maps failures to exit codes: 2 for usage errors,
+/// unreadable input, no silo there, a missing or refused token and unknown ids; 1 for a grid call that failed or an
+/// interrupted command. Never a stack trace.
 /// </summary>
 internal static class GridCommand
 {
@@ -22,7 +23,7 @@ internal static class GridCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var stderr = parseResult.InvocationConfiguration.Error;
-            await using var invocation = new GridInvocation(parseResult, connection, cancellationToken);
+            await using var invocation = new GridInvocation(command.Name, parseResult, connection, cancellationToken);
             try
             {
                 return await action(invocation);
@@ -47,7 +48,7 @@ internal static class GridCommand
                 stderr.WriteLine($"{command.Name}: interrupted (the grid carries on; nothing was cancelled there)");
                 return 1;
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is OrleansException or TimeoutException or IOException or UnauthorizedAccessException or HttpRequestException)
             {
                 stderr.WriteLine($"{command.Name} failed: {e.Message}");
                 return 1;
@@ -57,10 +58,10 @@ internal static class GridCommand
     }
 }
 
-/// <summary>One run of a grid command: its parse result, output streams, cancellation, and the connection once asked for.</summary>
-internal sealed class GridInvocation(ParseResult parseResult, GridConnectionOptions connectionOptions, CancellationToken cancellationToken) : IAsyncDisposable
+/// <summary>One run of a grid command: its parse result, output streams, cancellation, and the grid once asked for.</summary>
+internal sealed class GridInvocation(string commandName, ParseResult parseResult, GridConnectionOptions connectionOptions, CancellationToken cancellationToken) : IAsyncDisposable
 {
-    private GridConnection? _connection;
+    private IGridService? _grid;
 
     public ParseResult ParseResult => parseResult;
 
@@ -70,15 +71,37 @@ internal sealed class GridInvocation(ParseResult parseResult, GridConnectionOpti
 
     public CancellationToken CancellationToken => cancellationToken;
 
-    /// <summary>Connects to the gateway the options name (once); throws <see cref="GridInputException"/> when no silo answers.</summary>
-    public async Task<GridConnection> ConnectAsync() =>
-        _connection ??= await GridConnection.ConnectAsync(connectionOptions.Read(parseResult), cancellationToken);
+    /// <summary>
+    /// The grid the options name (once): its HTTP API with <c>--api</c> or <c>VERLORLEANS_API</c>, else a connection to
+    /// its gateway, which throws <see cref="GridInputException"/> when no silo answers.
+    /// </summary>
+    public async Task<IGridService> ConnectAsync()
+    {
+        if (_grid is null)
+        {
+            if (connectionOptions.ReadApi(parseResult) is { } api)
+            {
+                if (api.SendsTokenInTheClear)
+                {
+                    Error.WriteLine($"{commandName}: warning: the token goes to {api.Address} unencrypted; use https:// beyond this machine");
+                }
+
+                _grid = new HttpGridService(api);
+            }
+            else
+            {
+                _grid = new OrleansGridService(await GridConnection.ConnectAsync(connectionOptions.Read(parseResult), cancellationToken));
+            }
+        }
+
+        return _grid;
+    }
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection is not null)
+        if (_grid is not null)
         {
-            await _connection.DisposeAsync();
+            await _grid.DisposeAsync();
         }
     }
 }

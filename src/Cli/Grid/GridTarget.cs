@@ -10,24 +10,22 @@ internal sealed record GridTarget(string Id, RunStatus? Run, SweepStatus? Sweep)
     public string Kind => Run is not null ? "run" : "sweep";
 
     /// <summary>The run or sweep <paramref name="id"/> names, or <see cref="GridInputException"/> when it names neither.</summary>
-    public static async Task<GridTarget> FindAsync(GridConnection grid, string id) =>
-        await TryFindAsync(grid, id) ?? throw new GridInputException($"no run or sweep '{id}' in the grid at {grid.Endpoint.Gateway}");
+    public static async Task<GridTarget> FindAsync(IGridService grid, string id, CancellationToken cancellationToken) =>
+        await TryFindAsync(grid, id, cancellationToken) ?? throw new GridInputException($"no run or sweep '{id}' in the grid at {grid.Address}");
 
-    /// <summary>The run or sweep <paramref name="id"/> names, or null. A grain never started has no spec.</summary>
-    public static async Task<GridTarget?> TryFindAsync(GridConnection grid, string id)
+    /// <summary>The run or sweep <paramref name="id"/> names, or null.</summary>
+    public static async Task<GridTarget?> TryFindAsync(IGridService grid, string id, CancellationToken cancellationToken)
     {
         if (!GridIds.IsValid(id))
         {
             throw new GridInputException($"'{id}' is not a run or sweep id (letters, digits, '-', '_' and '.' only)");
         }
 
-        var run = await grid.Client.GetGrain<IEvaluationRunGrain>(id).GetStatusAsync();
-        if (run.Spec is not null)
+        if (await grid.FindRunAsync(id, cancellationToken) is { } run)
         {
             return new GridTarget(id, run, null);
         }
 
-        var sweep = await grid.Client.GetGrain<ISweepGrain>(id).GetStatusAsync();
-        return sweep.Spec is not null ? new GridTarget(id, null, sweep) : null;
+        return await grid.FindSweepAsync(id, cancellationToken) is { } sweep ? new GridTarget(id, null, sweep) : null;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
+using VerlOrleans.Checkpoints;
 using VerlOrleans.Checkpoints.Layouts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
@@ -45,7 +46,7 @@ public sealed class CatalogGrain(
         }
 
         var normalized = CheckpointPaths.Normalize(path);
-        var found = await Task.Run(() => CheckpointDiscovery.Discover(normalized));
+        var found = await DiscoverAsync(normalized);
         var keys = found.Kind == CheckpointKind.VerlRun
             ? found.Checkpoints.Select(c => CheckpointPaths.Normalize(c.Path)).ToList()
             : [CheckpointPaths.Normalize(found.Path)];
@@ -61,6 +62,22 @@ public sealed class CatalogGrain(
         }
 
         return keys;
+    }
+
+    /// <summary>
+    /// What the folder holds, or a refusal naming the field as the API's (422): the discovery's own exception types are
+    /// not serializable, so a cluster client (the CLI) would get a codec error instead of the reason.
+    /// </summary>
+    private static async Task<CheckpointDiscoveryResult> DiscoverAsync(string folder)
+    {
+        try
+        {
+            return await Task.Run(() => CheckpointDiscovery.Discover(folder));
+        }
+        catch (Exception e) when (e is CheckpointFormatException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new RequestRefusedException([new FieldError("path", e.Message)], 422);
+        }
     }
 
     public async Task<IReadOnlyList<CheckpointStatus>> ListCheckpointsAsync()

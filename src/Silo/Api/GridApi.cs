@@ -33,6 +33,7 @@ public static class GridApi
                 endpoint.Metadata.Add(new AuthorizeAttribute(GridPolicies.Admin));
             }
         });
+        api.MapGridEvents();
 
         api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains, RequestChecks checks) =>
         {

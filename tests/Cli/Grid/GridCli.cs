@@ -13,12 +13,24 @@ internal static class GridCli
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary><c>verlorleans ARGS --cluster 127.0.0.1:GATEWAY --cluster-id ID</c>, cancelled (as Ctrl+C would) after <paramref name="timeout"/>.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(SiloProcess silo, string[] args, TimeSpan? timeout = null)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(SiloProcess silo, string[] args, TimeSpan? timeout = null) =>
+        RunAsync(silo, GridMode.Gateway, args, timeout);
+
+    /// <summary>
+    /// <c>verlorleans ARGS</c> through the silo's gateway (<c>--cluster</c>, <c>--cluster-id</c>) or its HTTP API
+    /// (<c>--api URL</c>), cancelled (as Ctrl+C would) after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(SiloProcess silo, GridMode mode, string[] args, TimeSpan? timeout = null)
     {
         using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(4));
-        string[] cluster = ["--cluster", $"127.0.0.1:{silo.GatewayPort.ToString(CultureInfo.InvariantCulture)}", "--cluster-id", silo.ClusterId];
-        return await CliHarness.RunAsync(CliApp.Build(), [.. args, .. cluster], limit.Token);
+        string[] target = mode == GridMode.Gateway
+            ? ["--cluster", $"127.0.0.1:{silo.GatewayPort.ToString(CultureInfo.InvariantCulture)}", "--cluster-id", silo.ClusterId]
+            : ["--api", ApiAddress(silo)];
+        return await CliHarness.RunAsync(CliApp.Build(), [.. args, .. target], limit.Token);
     }
+
+    /// <summary>The silo's HTTP address as <c>--api</c> takes it and messages name it.</summary>
+    public static string ApiAddress(SiloProcess silo) => silo.BaseAddress.ToString().TrimEnd('/');
 
     /// <summary>The last line of a command's stdout (where submit prints the id).</summary>
     public static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
@@ -46,4 +58,14 @@ internal static class GridCli
             await Task.Delay(100);
         }
     }
+}
+
+/// <summary>How a grid command reaches the silo in a test.</summary>
+public enum GridMode
+{
+    /// <summary>As an Orleans client of its gateway (<c>--cluster</c>).</summary>
+    Gateway,
+
+    /// <summary>Through its HTTP API (<c>--api</c>).</summary>
+    Http,
 }

@@ -24,10 +24,12 @@ public static class ApiEndpoints
         new("GET", "/api/runs/{runId}", "api/runs/no-such-run"),
         new("POST", "/api/runs/{runId}/cancel", "api/runs/no-such-run/cancel"),
         new("GET", "/api/runs/{runId}/files/{name}", "api/runs/no-such-run/files/metrics.json"),
+        new("GET", "/api/runs/{runId}/events", "api/runs/no-such-run/events"),
         new("POST", "/api/sweeps", "api/sweeps", "{}"),
         new("GET", "/api/sweeps", "api/sweeps"),
         new("GET", "/api/sweeps/{sweepId}", "api/sweeps/no-such-sweep"),
         new("POST", "/api/sweeps/{sweepId}/cancel", "api/sweeps/no-such-sweep/cancel"),
+        new("GET", "/api/sweeps/{sweepId}/events", "api/sweeps/no-such-sweep/events"),
         new("POST", "/api/demo", "api/demo"),
     ];
 
