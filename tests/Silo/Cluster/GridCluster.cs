@@ -24,8 +24,11 @@ public sealed class GridCluster(string provider, string connectionString) : IAsy
 
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
-    /// <summary>Starts one more silo in the cluster; <paramref name="modelBudget"/> caps its device budget (null: the machine's).</summary>
-    public async Task<SiloProcess> StartSiloAsync(long? modelBudget = null)
+    /// <summary>
+    /// Starts one more silo in the cluster; <paramref name="modelBudget"/> caps its device budget (null: the machine's),
+    /// <paramref name="settings"/> adds settings of its own.
+    /// </summary>
+    public async Task<SiloProcess> StartSiloAsync(long? modelBudget = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var silo = new SiloProcess { Direct = true };
         silo.Settings["VERLORLEANS__CLUSTER__PROVIDER"] = provider;
@@ -37,6 +40,11 @@ public sealed class GridCluster(string provider, string connectionString) : IAsy
         if (modelBudget is { } budget)
         {
             silo.Settings["VERLORLEANS__DEVICEMEMORYLIMITBYTES"] = budget.ToString(CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            silo.Settings[key] = value;
         }
 
         _silos.Add(silo);
