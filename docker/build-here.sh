@@ -157,7 +157,10 @@ if [ "$check" = "1" ]; then
   name=verlorleans-check
   "$docker" rm -f "$name" >/dev/null 2>&1 || true
   log "docker run --network host $image (Localhost clustering) and GET http://127.0.0.1:5080/health"
-  "$docker" run -d --name "$name" --network host "$image" >/dev/null
+  # The image listens on 0.0.0.0: without a token it refuses to start, as it should. One throwaway admin token.
+  check_token=vo_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  "$docker" run -d --name "$name" --network host -e VERLORLEANS__AUTH__TOKENS__0__NAME=check -e VERLORLEANS__AUTH__TOKENS__0__ROLE=admin \
+    -e VERLORLEANS__AUTH__TOKENS__0__HASH="sha256:$(printf '%s' "$check_token" | sha256sum | cut -d' ' -f1)" "$image" >/dev/null
   ok=0
   for _ in $(seq 90); do
     if [ "$(curl -fsS -m 5 http://127.0.0.1:5080/health 2>/dev/null)" = "Healthy" ]; then ok=1; break; fi

@@ -13,9 +13,12 @@
 # Compose here is Debian's docker-compose 1.29 (no Compose v2 plugin is installable here); it does not know the
 # top-level "name:" key, so the check feeds it the files without that line.
 set -euo pipefail
-# Host ports of silo1 for the check (compose.yaml's HTTP_PORT/GATEWAY_PORT), away from a silo running on this
+# Host ports of silo1 for the check (compose.yaml's HTTP_PORT), away from a silo running on this
 # machine outside Docker (5080/30000).
-export HTTP_PORT=${HTTP_PORT:-15080} GATEWAY_PORT=${GATEWAY_PORT:-13000}
+export HTTP_PORT=${HTTP_PORT:-15080}
+# An admin token for the check, made as `verlorleans token new` makes one (vo_ + 32 random bytes, base64url; SHA-256).
+token=vo_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+export VERLORLEANS_ADMIN_TOKEN_HASH="sha256:$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=${STANDIN_DIR:-/var/tmp/verlorleans-standins}
@@ -119,7 +122,8 @@ check() {
   if [ "$ok" = 1 ]; then
     echo "GET /health from the host (127.0.0.1:$HTTP_PORT, silo1): $(curl -s -m 5 http://127.0.0.1:$HTTP_PORT/health)"
     echo "silos in membership (GET /api/cluster):"
-    curl -s -m 10 http://127.0.0.1:$HTTP_PORT/api/cluster | grep -o '"hostName":"[^"]*","status":"[^"]*"\|"selfTestPassed":[a-z]*\|"activeSiloCount":[0-9]*' | paste -sd ' ' || true
+    echo "GET /api/cluster without a token: $(curl -s -o /dev/null -w '%{http_code}' -m 10 http://127.0.0.1:$HTTP_PORT/api/cluster)"
+    curl -s -m 10 -H "Authorization: Bearer $token" http://127.0.0.1:$HTTP_PORT/api/cluster | grep -o '"hostName":"[^"]*","status":"[^"]*"\|"selfTestPassed":[a-z]*\|"activeSiloCount":[0-9]*' | paste -sd ' ' || true
     log "$file: verlorleans demo --watch in silo1"
     "${dc[@]}" exec -T silo1 verlorleans demo --watch >"$work/demo-$project.out" 2>&1 || ok=0
     tail -12 "$work/demo-$project.out"
