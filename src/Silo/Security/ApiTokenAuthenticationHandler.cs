@@ -18,6 +18,8 @@ public sealed partial class ApiTokenAuthenticationHandler(
 {
     public const string SchemeName = "ApiToken";
 
+    private const string TokenClaim = "verlorleans:token";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
@@ -65,9 +67,14 @@ public sealed partial class ApiTokenAuthenticationHandler(
         return match;
     }
 
-    /// <summary>A caller with the token's name and role.</summary>
+    /// <summary>A caller with the token's name and role, and which token it was (its hash; a session cookie is encrypted).</summary>
     public static ClaimsPrincipal Principal(ApiTokenSettings token, string scheme) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], scheme));
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role), new Claim(TokenClaim, token.Hash)], scheme));
+
+    /// <summary>True while the settings still hold the token <paramref name="user"/> signed in with, under the same name and role.</summary>
+    public static bool StillValid(ClaimsPrincipal? user, AuthSettings settings) =>
+        user?.FindFirst(TokenClaim)?.Value is { } hash
+        && settings.Tokens.Any(t => t.Hash == hash && t.Name == user.Identity?.Name && user.IsInRole(t.Role));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an unknown API token from {Address} for {Path}")]
     private static partial void LogRefused(ILogger logger, string address, string path);

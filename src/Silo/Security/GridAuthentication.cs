@@ -49,6 +49,17 @@ public static class GridAuthentication
                 o.LogoutPath = LogoutPath;
                 o.AccessDeniedPath = LoginPath;
                 o.ReturnUrlParameter = "returnUrl";
+                // A session lasts only while its token does: removed or rotated in the settings, the next request signs it out.
+                o.Events.OnValidatePrincipal = context =>
+                {
+                    var current = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AuthSettings>>().CurrentValue;
+                    if (!ApiTokenAuthenticationHandler.StillValid(context.Principal, current))
+                    {
+                        context.RejectPrincipal();
+                    }
+
+                    return Task.CompletedTask;
+                };
                 o.Events.OnRedirectToLogin = context => IsApi(context.Request)
                     ? Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A token is needed", detail: "The dashboard session has ended: sign in again.").ExecuteAsync(context.HttpContext)
                     : Redirect(context);

@@ -50,6 +50,18 @@ public sealed class TokenSettingsTests
         Assert.Empty(new AuthSettings().Problems());
     }
 
+    [Fact]
+    public void A_session_is_valid_only_while_its_token_is_configured_with_the_same_name_and_role()
+    {
+        var alice = new ApiTokenSettings { Name = "alice", Role = GridRoles.Admin, Hash = ApiTokenHash.Hash("t1") };
+        var session = ApiTokenAuthenticationHandler.Principal(alice, "cookie");
+        Assert.True(ApiTokenAuthenticationHandler.StillValid(session, new AuthSettings { Tokens = [alice] }));
+        Assert.False(ApiTokenAuthenticationHandler.StillValid(session, new AuthSettings()));
+        Assert.False(ApiTokenAuthenticationHandler.StillValid(session, new AuthSettings { Tokens = [new ApiTokenSettings { Name = "alice", Role = GridRoles.Admin, Hash = ApiTokenHash.Hash("t2") }] }));
+        Assert.False(ApiTokenAuthenticationHandler.StillValid(session, new AuthSettings { Tokens = [new ApiTokenSettings { Name = "alice", Role = GridRoles.Read, Hash = alice.Hash }] }));
+        Assert.False(ApiTokenAuthenticationHandler.StillValid(session, new AuthSettings { Tokens = [new ApiTokenSettings { Name = "mallory", Role = GridRoles.Admin, Hash = alice.Hash }] }));
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:5080", true)]
     [InlineData("http://127.9.9.9:5080", true)]
