@@ -18,6 +18,10 @@ public sealed class ResultsWriter : IAsyncDisposable
     private readonly List<SampleResult> _parquetBuffer = [];
     private readonly ResultsWriterOptions _options;
 
+    // A write failed (a full disk): the journal may end in a torn line and the Parquet file was dropped. Nothing more is
+    // written, so the first error is the one reported; a resume cuts the torn line and rebuilds the Parquet file.
+    private bool _broken;
+
     private ResultsWriter(string folder, FileStream journal, HashSet<(string, int)> completed, ResultsWriterOptions options)
     {
         Folder = folder;
@@ -107,8 +111,18 @@ public sealed class ResultsWriter : IAsyncDisposable
                 throw new InvalidOperationException($"uid '{result.Uid}' sample {result.SampleIndex} was already written to {Folder}");
             }
 
-            await _journal.WriteAsync(line, CancellationToken.None);
-            _journal.Flush(flushToDisk: _options.FlushToDisk);
+            ThrowIfBroken();
+            try
+            {
+                await _journal.WriteAsync(line, CancellationToken.None);
+                _journal.Flush(flushToDisk: _options.FlushToDisk);
+            }
+            catch (IOException)
+            {
+                _broken = true;
+                throw;
+            }
+
             _parquetBuffer.Add(result);
             if (_parquetBuffer.Count >= _options.ParquetRowGroupSize)
             {
@@ -127,6 +141,7 @@ public sealed class ResultsWriter : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken);
         try
         {
+            ThrowIfBroken();
             await FlushParquetAsync(cancellationToken);
             var results = await ResultsReader.ReadJsonlAsync(Path.Combine(Folder, ResultsFolder.ResultsJsonlFile), dropTornLastLine: false, cancellationToken);
             var metrics = ResultsReader.ComputeMetrics(results, metricsOptions);
@@ -157,13 +172,44 @@ public sealed class ResultsWriter : IAsyncDisposable
 
     private async Task FlushParquetAsync(CancellationToken cancellationToken)
     {
-        if (_parquetBuffer.Count == 0)
+        if (_parquetBuffer.Count == 0 || _broken)
         {
             return;
         }
 
-        await SampleResultParquet.AppendAsync(Path.Combine(Folder, ResultsFolder.ResultsParquetFile), _parquetBuffer, cancellationToken);
+        var path = Path.Combine(Folder, ResultsFolder.ResultsParquetFile);
+        try
+        {
+            await SampleResultParquet.AppendAsync(path, _parquetBuffer, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // An append cut short (a full disk, a cancellation, a Parquet writer error) leaves the file without a valid
+            // footer: unreadable, and every later append would fail on it with a message that hides the cause. The
+            // journal holds every row.
+            _broken = true;
+            File.Delete(path);
+            // Parquet.Net wraps the system's error ("No space left on device") in its own: say the system's.
+            for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            {
+                if (inner is IOException io)
+                {
+                    throw new IOException($"{path}: {io.Message}", e);
+                }
+            }
+
+            throw;
+        }
+
         _parquetBuffer.Clear();
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_broken)
+        {
+            throw new IOException($"an earlier write to {Folder} failed; nothing more is written there");
+        }
     }
 
     /// <summary>Cuts a last line that has no newline (a write interrupted by a crash) so appends start on a fresh line.</summary>
