@@ -21,6 +21,7 @@ public static class GridApi
     public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
+        api.MapGridDeletes();
 
         api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains, RequestChecks checks) =>
         {
