@@ -96,7 +96,8 @@ public sealed partial class CheckpointGrain(
             }
 
             // Only the grid's own merge is deleted; the checkpoint's folder (the user's shards or Hugging Face files) never is.
-            if (CheckpointRemoval.GridWrittenFolder(status, preparer.ModelCacheDirectory, registered) is { } merged)
+            var others = await CheckpointRemoval.PossibleSharersAsync(GrainFactory, status, registered);
+            if (CheckpointRemoval.GridWrittenFolder(status, preparer.ModelCacheDirectory, others) is { } merged)
             {
                 await Task.Run(() => Directory.Delete(merged, recursive: true));
                 LogMergeDeleted(logger, Path, merged);

@@ -14,7 +14,8 @@ public static class CheckpointRemoval
 {
     /// <summary>
     /// Why the checkpoint may not go now (a run in progress on it or on its weights, a running sweep with a run on it
-    /// still to come, its model generating for someone), or null when nothing uses it.
+    /// still to come), or null when nothing uses it. Only runs generate with model grains: a model whose runs are all
+    /// finished may be unloaded even while a cancelled run's last calls drain from its engine (they fail, as they would).
     /// </summary>
     public static async Task<string?> FindUseAsync(IGrainFactory grains, CheckpointStatus checkpoint)
     {
@@ -41,12 +42,6 @@ public static class CheckpointRemoval
             }
         }
 
-        if (models is not null && (await catalog.ListModelsAsync()).FirstOrDefault(m => m.Key.StartsWith(models, StringComparison.Ordinal)
-                && (m.ActiveSequences > 0 || m.WaitingRequests > 0)) is { } busy)
-        {
-            return $"its model {busy.Key} is generating ({busy.ActiveSequences} sequences, {busy.WaitingRequests} waiting); try again when it is idle";
-        }
-
         return null;
     }
 
@@ -58,12 +53,24 @@ public static class CheckpointRemoval
             : [];
 
     /// <summary>
+    /// The other registered checkpoints that might share this one's merge, as their grains say now: the catalog's copies
+    /// lag a report behind (a merge that just finished may still read as merging there).
+    /// </summary>
+    public static async Task<IReadOnlyList<CheckpointStatus>> PossibleSharersAsync(IGrainFactory grains, CheckpointStatus checkpoint, IEnumerable<CheckpointStatus> registered)
+    {
+        var candidates = registered.Where(c => c.Path != checkpoint.Path
+            && (!c.IsSettled || (c.ContentHash is not null && c.ContentHash == checkpoint.ContentHash) || (c.ModelPath is not null && c.ModelPath == checkpoint.ModelPath)));
+        return await Task.WhenAll(candidates.Select(c => grains.GetGrain<ICheckpointGrain>(c.Path).GetStatusAsync()));
+    }
+
+    /// <summary>
     /// The folder the grid merged this checkpoint's shards into, when it may be deleted with it: a verl shard set's
     /// merge, a real folder (not a link) directly under <paramref name="modelCacheDirectory"/> named by the content hash,
-    /// apart from the checkpoint's own folder, and no other registered checkpoint's model folder (equal weights are
-    /// merged once and shared). Null otherwise: a Hugging Face folder the user registered is the user's.
+    /// apart from the checkpoint's own folder, no other checkpoint's model folder (equal weights are merged once and
+    /// shared), and no other shard set being merged meanwhile (its merge may end by reusing this folder). Null otherwise:
+    /// a Hugging Face folder the user registered is the user's, and a merge left behind is only disk space.
     /// </summary>
-    public static string? GridWrittenFolder(CheckpointStatus checkpoint, string modelCacheDirectory, IEnumerable<CheckpointStatus> registered)
+    public static string? GridWrittenFolder(CheckpointStatus checkpoint, string modelCacheDirectory, IEnumerable<CheckpointStatus> others)
     {
         if (checkpoint is not { Kind: "verl-shards", ModelPath: { } modelPath, ContentHash: { } hash })
         {
@@ -78,7 +85,8 @@ public static class CheckpointRemoval
             return null;
         }
 
-        if (registered.Any(c => c.Path != checkpoint.Path && c.ModelPath is { } other && Full(other) == folder))
+        if (others.Any(c => c.Path != checkpoint.Path
+            && ((c.ModelPath is { } other && Full(other) == folder) || (c.Kind == "verl-shards" && c.State is CheckpointState.Validating or CheckpointState.Merging))))
         {
             return null;
         }
