@@ -18,9 +18,15 @@ public sealed partial class EvaluationRunGrain
             throw new InUseException($"run '{RunId}' is being deleted");
         }
 
-        if (_execution is not null)
+        if (_execution is { } execution)
         {
-            throw new InUseException($"run '{RunId}' is {Status.State.ToString().ToLowerInvariant()} on this silo; cancel it first");
+            if (!Status.State.IsFinished())
+            {
+                throw new InUseException($"run '{RunId}' is {Status.State.ToString().ToLowerInvariant()}; cancel it first");
+            }
+
+            // It finished a moment ago and is only letting go of its lease.
+            await execution.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
 
         // Another activation may have written since this one read (it executed the run after a silo died).
