@@ -46,11 +46,11 @@ public sealed partial class CheckpointGrain(
     public Task<CheckpointStatus> GetStatusAsync() => Task.FromResult(Current());
 
     public Task<CheckpointStatus> PrepareAsync()
-    {        if (_deleting)
+    {
+        if (_deleting)
         {
             throw new InUseException($"{Path} is being deleted; register it again once it is gone");
         }
-
 
         // A cluster client can name any path as a checkpoint grain's key: only those inside the roots are read.
         if (roots.CheckpointProblem(Path) is { } outside)

@@ -46,6 +46,8 @@ public sealed partial class EvaluationRunGrain
             throw new InUseException($"run '{RunId}' belongs to sweep '{sweepId}', which is still running; cancel the sweep first");
         }
 
+        // Before the lease, which would create its file next to a folder that is not the grid's.
+        RunFolders.RequireRunFolder(status.ResultsDirectory!, options.Value.RunsDirectory);
         _deleting = true;
         try
         {

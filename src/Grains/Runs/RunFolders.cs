@@ -14,14 +14,8 @@ public static class RunFolders
     /// </summary>
     public static bool Delete(string resultsDirectory, string runsDirectory)
     {
-        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(resultsDirectory));
-        var runs = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runsDirectory));
-        if (!string.Equals(Path.GetDirectoryName(folder), runs, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"'{resultsDirectory}' is not a run folder of the grid's runs folder {runsDirectory}; it is left alone");
-        }
-
-        var info = new DirectoryInfo(folder);
+        RequireRunFolder(resultsDirectory, runsDirectory);
+        var info = new DirectoryInfo(Path.TrimEndingDirectorySeparator(Path.GetFullPath(resultsDirectory)));
         if (!info.Exists)
         {
             return false;
@@ -35,6 +29,20 @@ public static class RunFolders
         // Links inside the folder are removed, never followed.
         info.Delete(recursive: true);
         return true;
+    }
+
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> unless <paramref name="resultsDirectory"/> lies directly under
+    /// <paramref name="runsDirectory"/> (state written before the shared folder moved names a folder elsewhere).
+    /// </summary>
+    public static void RequireRunFolder(string resultsDirectory, string runsDirectory)
+    {
+        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(resultsDirectory));
+        var runs = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runsDirectory));
+        if (!string.Equals(Path.GetDirectoryName(folder), runs, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"'{resultsDirectory}' is not a run folder of the grid's runs folder {runsDirectory}; it is left alone");
+        }
     }
 
     /// <summary>Deletes the lease file of the run whose results folder is <paramref name="resultsDirectory"/>, if there is one.</summary>
