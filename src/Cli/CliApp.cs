@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(CancelCommand.Create());
+        root.Subcommands.Add(DeleteCommand.Create());
         root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(ClusterCertCommand.Create());

@@ -12,15 +12,19 @@ namespace VerlOrleans.Testing;
 /// </summary>
 public static class VerlRunFolderBuilder
 {
-    /// <summary>Writes steps 1..<paramref name="steps"/> under <paramref name="runFolder"/>; returns the actor folders.</summary>
-    public static IReadOnlyList<string> Write(string runFolder, int steps, int worldSize = 2)
+    /// <summary>
+    /// Writes steps 1..<paramref name="steps"/> under <paramref name="runFolder"/>; returns the actor folders. Step N's
+    /// weights are the tiny model's times <paramref name="firstScale"/> + 0.25 (N - 1): a test that needs weights no other
+    /// test merges (the model cache is shared by content) picks a scale of its own.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string runFolder, int steps, int worldSize = 2, float firstScale = 1f)
     {
         var model = SafetensorsModel.Open(TinyChatModel.Folder);
         var actors = new List<string>();
         for (var step = 1; step <= steps; step++)
         {
             var actor = Path.Combine(runFolder, $"global_step_{step}", "actor");
-            WriteActor(actor, model, worldSize, scale: 1f + (0.25f * (step - 1)));
+            WriteActor(actor, model, worldSize, scale: firstScale + (0.25f * (step - 1)));
             actors.Add(actor);
         }
 

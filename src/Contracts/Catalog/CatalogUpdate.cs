@@ -23,5 +23,12 @@ public sealed record CatalogUpdate
     /// <summary>Identifies the catalog activation; a new one (after a silo restart) restarts <see cref="Sequence"/>.</summary>
     [Id(7)] public Guid Epoch { get; init; }
 
-    public bool IsEmpty => Runs.Count == 0 && Sweeps.Count == 0 && Checkpoints.Count == 0 && Models.Count == 0 && UnloadedModels.Count == 0;
+    /// <summary>Runs deleted since the last update (an id also in <see cref="Runs"/> was started again afterwards).</summary>
+    [Id(8)] public IReadOnlyList<string> DeletedRuns { get; init; } = [];
+    [Id(9)] public IReadOnlyList<string> DeletedSweeps { get; init; } = [];
+    /// <summary>Checkpoints unregistered since the last update, by path.</summary>
+    [Id(10)] public IReadOnlyList<string> DeletedCheckpoints { get; init; } = [];
+
+    public bool IsEmpty => Runs.Count == 0 && Sweeps.Count == 0 && Checkpoints.Count == 0 && Models.Count == 0 && UnloadedModels.Count == 0
+        && DeletedRuns.Count == 0 && DeletedSweeps.Count == 0 && DeletedCheckpoints.Count == 0;
 }

@@ -33,6 +33,21 @@ public interface ICatalogGrain : IGrainWithIntegerKey
 
     Task<IReadOnlyList<ModelStatus>> ListModelsAsync();
 
+    /// <summary>Drops a deleted run's line; observers are told it is gone. The run grain calls this as it deletes itself.</summary>
+    Task ForgetRunAsync(string runId);
+
+    /// <summary>Drops a deleted sweep's line; observers are told it is gone.</summary>
+    Task ForgetSweepAsync(string sweepId);
+
+    /// <summary>Unregisters a checkpoint (its grain calls this as it deletes itself); false when it was not registered.</summary>
+    Task<bool> ForgetCheckpointAsync(string path);
+
+    /// <summary>
+    /// True once this grid has had a run or sweep, deleted ones included: a grid emptied by deletions is not a fresh
+    /// grid (the demo does not start again on it).
+    /// </summary>
+    Task<bool> HasHadWorkAsync();
+
     /// <summary>Everything at once, as the first update a new observer applies.</summary>
     Task<CatalogUpdate> GetSnapshotAsync();
 

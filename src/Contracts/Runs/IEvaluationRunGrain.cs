@@ -16,6 +16,13 @@ public interface IEvaluationRunGrain : IGrainWithStringKey
     /// <summary>Stops generation for this run only; the results so far stay on disk.</summary>
     Task<RunStatus> CancelAsync();
 
+    /// <summary>
+    /// Deletes a finished run: its results folder (and lease file) under the grid's runs folder, its state and its
+    /// catalog line, so the same id can start afresh. False when there is no such run. Throws
+    /// <see cref="InUseException"/>, changing nothing, while it is queued or running or its sweep is still running.
+    /// </summary>
+    Task<bool> DeleteAsync();
+
     /// <summary>Continues an unfinished run (called at silo start-up for runs a restart interrupted).</summary>
     Task ResumeAsync();
 

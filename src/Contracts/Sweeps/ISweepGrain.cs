@@ -13,6 +13,12 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Cancels every unfinished run of the sweep.</summary>
     Task<SweepStatus> CancelAsync();
 
+    /// <summary>
+    /// Deletes a finished sweep and its runs (each as <see cref="IEvaluationRunGrain.DeleteAsync"/>). False when there
+    /// is no such sweep. Throws <see cref="InUseException"/>, changing nothing, while any of its runs is unfinished.
+    /// </summary>
+    Task<bool> DeleteAsync();
+
     /// <summary>Called by the sweep's runs when their status changes.</summary>
     Task OnRunStatusAsync(RunStatus status);
 

@@ -23,6 +23,23 @@ public sealed record CatalogView(
         var sweeps = update.IsSnapshot ? [] : new Dictionary<string, SweepSummary>(Sweeps);
         var checkpoints = update.IsSnapshot ? [] : new Dictionary<string, CheckpointStatus>(Checkpoints);
         var models = update.IsSnapshot ? [] : new Dictionary<string, ModelStatus>(Models);
+
+        // Deletions first: an entry also in the update's lists was added again after its deletion.
+        foreach (var runId in update.DeletedRuns)
+        {
+            runs.Remove(runId);
+        }
+
+        foreach (var sweepId in update.DeletedSweeps)
+        {
+            sweeps.Remove(sweepId);
+        }
+
+        foreach (var path in update.DeletedCheckpoints)
+        {
+            checkpoints.Remove(path);
+        }
+
         foreach (var run in update.Runs)
         {
             runs[run.RunId] = run;

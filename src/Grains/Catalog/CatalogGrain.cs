@@ -159,6 +159,42 @@ public sealed class CatalogGrain(
 
     public Task<IReadOnlyList<ModelStatus>> ListModelsAsync() => Task.FromResult(Models());
 
+    public async Task ForgetRunAsync(string runId)
+    {
+        _liveRuns.Remove(runId);
+        _changes.DeleteRun(runId);
+        if (state.State.Runs.Remove(runId) || !state.State.WorkDeleted)
+        {
+            state.State.WorkDeleted = true;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task ForgetSweepAsync(string sweepId)
+    {
+        _changes.DeleteSweep(sweepId);
+        if (state.State.Sweeps.Remove(sweepId) || !state.State.WorkDeleted)
+        {
+            state.State.WorkDeleted = true;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<bool> ForgetCheckpointAsync(string path)
+    {
+        _checkpoints.Remove(path);
+        if (!state.State.Checkpoints.Remove(path))
+        {
+            return false;
+        }
+
+        _changes.DeleteCheckpoint(path);
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<bool> HasHadWorkAsync() => Task.FromResult(state.State.WorkDeleted || state.State.Runs.Count > 0 || state.State.Sweeps.Count > 0);
+
     public async Task<CatalogUpdate> GetSnapshotAsync() => new()
     {
         IsSnapshot = true,

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Inputs;
+using VerlOrleans.Contracts.Models;
 using VerlOrleans.Grains.Hosting;
 using VerlOrleans.Grains.Inputs;
 
@@ -23,6 +25,7 @@ public sealed partial class CheckpointGrain(
     ILogger<CheckpointGrain> logger) : Grain, ICheckpointGrain
 {
     private Task? _preparation;
+    private bool _deleting;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private MergeProgressInfo? _progress;
     private MergeProgressInfo? _reportedProgress;
@@ -44,6 +47,11 @@ public sealed partial class CheckpointGrain(
 
     public Task<CheckpointStatus> PrepareAsync()
     {
+        if (_deleting)
+        {
+            throw new InUseException($"{Path} is being deleted; register it again once it is gone");
+        }
+
         // A cluster client can name any path as a checkpoint grain's key: only those inside the roots are read.
         if (roots.CheckpointProblem(Path) is { } outside)
         {
@@ -58,6 +66,55 @@ public sealed partial class CheckpointGrain(
         }
 
         return Task.FromResult(Current());
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (_deleting || _preparation is not null)
+        {
+            throw new InUseException($"{Path} is being {(_deleting ? "deleted" : "validated or merged")}; try again once it is done");
+        }
+
+        var registered = await Catalog().ListCheckpointsAsync();
+        if (!state.RecordExists && registered.All(c => c.Path != Path))
+        {
+            return false;
+        }
+
+        var status = Current();
+        if (await CheckpointRemoval.FindUseAsync(GrainFactory, status) is { } use)
+        {
+            throw new InUseException($"{Path} is in use: {use}");
+        }
+
+        _deleting = true;
+        try
+        {
+            foreach (var model in await CheckpointRemoval.ResidentModelsAsync(GrainFactory, status))
+            {
+                await GrainFactory.GetGrain<IModelGrain>(model).UnloadAsync();
+            }
+
+            // Only the grid's own merge is deleted; the checkpoint's folder (the user's shards or Hugging Face files) never is.
+            var others = await CheckpointRemoval.PossibleSharersAsync(GrainFactory, status, registered);
+            if (CheckpointRemoval.GridWrittenFolder(status, preparer.ModelCacheDirectory, others) is { } merged)
+            {
+                await Task.Run(() => Directory.Delete(merged, recursive: true));
+                LogMergeDeleted(logger, Path, merged);
+            }
+
+            // Catalog before state: cut off in between, the checkpoint is unlisted and a new registration starts afresh.
+            await Catalog().ForgetCheckpointAsync(Path);
+            state.State.Status = null;
+            await state.ClearStateAsync();
+        }
+        finally
+        {
+            _deleting = false;
+        }
+
+        DeactivateOnIdle();
+        return true;
     }
 
     public async Task ResetAsync()
@@ -171,6 +228,9 @@ public sealed partial class CheckpointGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint {Path}: catalog unreachable ({Message})")]
     private static partial void LogCatalogUnreachable(ILogger logger, string path, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {Path} unregistered; its merged model {Folder} deleted")]
+    private static partial void LogMergeDeleted(ILogger logger, string path, string folder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Preparing checkpoint {Path} failed")]
     private static partial void LogPreparationFailed(ILogger logger, Exception exception, string path);

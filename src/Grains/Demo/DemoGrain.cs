@@ -8,7 +8,7 @@ namespace VerlOrleans.Grains.Demo;
 
 /// <summary>
 /// Starts demo sweeps over the run folder the silo ships, and the one a fresh grid starts by itself. "Fresh" is the
-/// persisted catalog's word: no run and no sweep in it. The demo sweep is in the catalog before StartAsync returns and
+/// persisted catalog's word: no run and no sweep in it, and none ever deleted from it. The demo sweep is in the catalog before StartAsync returns and
 /// calls here are serial, so silos starting together start it once, and no later start does again.
 /// </summary>
 public sealed class DemoGrain(IOptions<GridOptions> options) : Grain, IDemoGrain
@@ -19,7 +19,8 @@ public sealed class DemoGrain(IOptions<GridOptions> options) : Grain, IDemoGrain
     public async Task<string?> StartOnFirstRunAsync()
     {
         var catalog = GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey);
-        if ((await catalog.ListRunsAsync()).Count > 0 || (await catalog.ListSweepsAsync()).Count > 0)
+        // Deleted runs and sweeps count: an admin who deleted the demo does not want it back at the next start.
+        if (await catalog.HasHadWorkAsync())
         {
             return null;
         }

@@ -46,8 +46,13 @@ public static class GridSiloBuilderExtensions
 
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.PostConfigure<OrleansJsonSerializerOptions>(json =>
+        {
             json.JsonSerializerSettings.SerializationBinder = new PortableCollectionsBinder(
-                json.JsonSerializerSettings.SerializationBinder ?? new Newtonsoft.Json.Serialization.DefaultSerializationBinder()));
+                json.JsonSerializerSettings.SerializationBinder ?? new Newtonsoft.Json.Serialization.DefaultSerializationBinder());
+            // Reading state must build its own objects: reusing a property's initial value would fill in shared
+            // instances such as RunProgress.None, which every new run's status then starts from.
+            json.JsonSerializerSettings.ObjectCreationHandling = Newtonsoft.Json.ObjectCreationHandling.Replace;
+        });
         silo.Services.AddOptions<GrainCollectionOptions>()
             .Configure<IOptions<GridOptions>>((collection, grid) => collection.DeactivationTimeout = grid.Value.ShutdownGracePeriod);
         silo.Services.AddSingleton<LocalSiloInventory>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Utilities;
+using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Models;
@@ -115,6 +116,11 @@ public sealed partial class EvaluationRunGrain(
 
     public async Task<RunStatus> StartAsync(RunSpec spec, string? sweepId = null)
     {
+        if (_deleting)
+        {
+            throw new InUseException($"run '{RunId}' is being deleted; start it again once it is gone");
+        }
+
         if (state.State.Status is { Spec: not null } existing)
         {
             return existing.Spec == spec || SameSpec(existing.Spec, spec)
@@ -424,6 +430,12 @@ public sealed partial class EvaluationRunGrain(
     /// <summary>Tells the catalog; a catalog lost with its silo hears of this run at the next publish instead.</summary>
     private async Task TrackAsync()
     {
+        if (_deleting || state.State.Status is null)
+        {
+            // A deleted run's last publish must not put it back in the catalog.
+            return;
+        }
+
         try
         {
             await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackRunAsync(RunSummary.Of(Status));

@@ -26,6 +26,7 @@ public sealed partial class SweepGrain(
 {
     private readonly ObserverManager<ISweepObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private SweepStatus? _published;
+    private bool _deleting;
 
     private string SweepId => this.GetPrimaryKeyString();
 
@@ -47,6 +48,11 @@ public sealed partial class SweepGrain(
 
     public async Task<SweepStatus> StartAsync(SweepSpec spec)
     {
+        if (_deleting)
+        {
+            throw new InUseException($"sweep '{SweepId}' is being deleted; start it again once it is gone");
+        }
+
         if (state.State.Status is { Spec: not null })
         {
             return Status;
@@ -117,8 +123,62 @@ public sealed partial class SweepGrain(
         return Status;
     }
 
+    public async Task<bool> DeleteAsync()
+    {
+        if (_deleting)
+        {
+            throw new InUseException($"sweep '{SweepId}' is being deleted");
+        }
+
+        var status = Status;
+        if (status.Spec is null)
+        {
+            return false;
+        }
+
+        if (!status.IsFinished)
+        {
+            throw new InUseException($"sweep '{SweepId}' is still running ({status.Rows.Count(r => r.State.IsFinished())} of {status.Rows.Count} runs finished); cancel it first");
+        }
+
+        // Asked of the runs themselves before anything is deleted: a row can lag behind its run's own state.
+        var runs = await Task.WhenAll(status.Rows.Select(r => GrainFactory.GetGrain<IEvaluationRunGrain>(r.RunId).GetStatusAsync()));
+        if (runs.FirstOrDefault(r => r.Spec is not null && !r.State.IsFinished()) is { } unfinished)
+        {
+            throw new InUseException($"run '{unfinished.RunId}' of sweep '{SweepId}' is {unfinished.State.ToString().ToLowerInvariant()}; cancel the sweep first");
+        }
+
+        _deleting = true;
+        try
+        {
+            foreach (var row in status.Rows)
+            {
+                await GrainFactory.GetGrain<IEvaluationRunGrain>(row.RunId).DeleteAsync();
+            }
+
+            await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).ForgetSweepAsync(SweepId);
+            state.State.Status = null;
+            await state.ClearStateAsync();
+            LogDeleted(logger, SweepId, status.Rows.Count);
+        }
+        finally
+        {
+            _deleting = false;
+        }
+
+        _published = null;
+        DeactivateOnIdle();
+        return true;
+    }
+
     public async Task OnRunStatusAsync(RunStatus status)
     {
+        if (_deleting)
+        {
+            // Its runs are going; their last updates must not write the sweep back.
+            return;
+        }
+
         var rows = Status.Rows.ToList();
         var index = rows.FindIndex(r => r.RunId == status.RunId);
         if (index < 0)
@@ -212,6 +272,9 @@ public sealed partial class SweepGrain(
 
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} deleted with its {Runs} runs")]
+    private static partial void LogDeleted(ILogger logger, string sweepId, int runs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: could not start its queued runs yet")]
     private static partial void LogQueueResumeFailed(ILogger logger, Exception exception, string sweepId);

@@ -34,6 +34,7 @@ public static class GridApi
             }
         });
         api.MapGridEvents();
+        api.MapGridDeletes();
 
         api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains, RequestChecks checks) =>
         {

@@ -36,6 +36,29 @@ public sealed class CatalogFeedTests(GridClusterFixture fixture)
         Assert.Null(feed.Error);
     }
 
+    [Fact]
+    public async Task A_deleted_run_and_sweep_leave_the_feed_by_push_and_an_id_started_again_comes_back()
+    {
+        // No periodic snapshot in this test: only the pushed deletions can take the entries out of the view.
+        await using var feed = new CatalogFeed(fixture.Client, NullLogger<CatalogFeed>.Instance) { ResubscribeInterval = TimeSpan.FromHours(1) };
+        await feed.EnsureStartedAsync();
+        var runId = $"feed-delete-{Guid.NewGuid():N}";
+        var sweepId = $"feed-sweep-{Guid.NewGuid():N}";
+        await GridRuns.CompleteAsync(fixture.Client, runId, GridRuns.Greedy(TinyChatModel.Folder, 1, maxTokens: 2));
+        var sweep = fixture.Client.GetGrain<Contracts.Sweeps.ISweepGrain>(sweepId);
+        var table = await sweep.StartAsync(new Contracts.Sweeps.SweepSpec([TinyChatModel.Folder], GridRuns.Greedy("ignored", 1, maxTokens: 2)));
+        await GridRuns.WaitFinishedAsync(fixture.Client.GetGrain<Contracts.Runs.IEvaluationRunGrain>(table.Rows[0].RunId));
+        await WaitForAsync(() => feed.Current.Runs.ContainsKey(runId) && feed.Current.Sweeps.TryGetValue(sweepId, out var s) && s.Finished, "the run and the sweep to be pushed");
+
+        Assert.True(await fixture.Client.GetGrain<Contracts.Runs.IEvaluationRunGrain>(runId).DeleteAsync());
+        Assert.True(await sweep.DeleteAsync());
+
+        await WaitForAsync(() => !feed.Current.Runs.ContainsKey(runId) && !feed.Current.Sweeps.ContainsKey(sweepId)
+            && !feed.Current.Runs.ContainsKey(table.Rows[0].RunId), "the deletions to be pushed");
+        await GridRuns.CompleteAsync(fixture.Client, runId, GridRuns.Greedy(TinyChatModel.Folder, 1, maxTokens: 2));
+        await WaitForAsync(() => feed.Current.Runs.ContainsKey(runId), "the run started again to be pushed");
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -6,7 +6,10 @@ using VerlOrleans.Dashboard.Live;
 
 namespace VerlOrleans.Dashboard.Tests.Live;
 
-/// <summary>A sweep's progress bar: queued runs count as nothing, finished ones whole, whatever the sizes of the started runs.</summary>
+/// <summary>
+/// A sweep's progress bar: queued runs count as nothing, finished ones whole, whatever the sizes of the started runs.
+/// Deletions in an update take entries out; an entry deleted and added again in one update stays.
+/// </summary>
 public sealed class CatalogViewTests
 {
     [Fact]
@@ -21,5 +24,26 @@ public sealed class CatalogViewTests
 
         Assert.Equal(2.5 / 8, view.SweepFraction(sweep), 12);
         Assert.Equal(1, view.SweepFraction(sweep with { Finished = true }));
+    }
+
+    [Fact]
+    public void Deletions_remove_runs_sweeps_and_checkpoints_and_a_run_added_again_in_the_same_update_stays()
+    {
+        RunSummary Run(string id) => new(id, "ckpt", null, RunState.Completed, null, DateTimeOffset.UnixEpoch);
+        var checkpoint = new CheckpointStatus("/c", "hugging-face", null, null, CheckpointState.Ready, null, null, "/c", "h", null, DateTimeOffset.UnixEpoch);
+        var view = CatalogView.Empty.Apply(new CatalogUpdate
+        {
+            IsSnapshot = true,
+            Runs = [Run("gone"), Run("back"), Run("kept")],
+            Sweeps = [new SweepSummary("s", 1, true, DateTimeOffset.UnixEpoch)],
+            Checkpoints = [checkpoint],
+        });
+
+        var after = view.Apply(new CatalogUpdate { Runs = [Run("back")], DeletedRuns = ["gone", "back"], DeletedSweeps = ["s"], DeletedCheckpoints = ["/c"] });
+
+        Assert.Equal(["back", "kept"], after.Runs.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(after.Sweeps);
+        Assert.Empty(after.Checkpoints);
+        Assert.Equal(3, view.Runs.Count);
     }
 }

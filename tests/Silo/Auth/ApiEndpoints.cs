@@ -31,6 +31,9 @@ public static class ApiEndpoints
         new("POST", "/api/sweeps/{sweepId}/cancel", "api/sweeps/no-such-sweep/cancel"),
         new("GET", "/api/sweeps/{sweepId}/events", "api/sweeps/no-such-sweep/events"),
         new("POST", "/api/demo", "api/demo"),
+        new("DELETE", "/api/runs/{runId}", "api/runs/no-such-run"),
+        new("DELETE", "/api/sweeps/{sweepId}", "api/sweeps/no-such-sweep"),
+        new("DELETE", "/api/checkpoints/{**key}", "api/checkpoints/tmp/no-checkpoint-is-here"),
     ];
 
     /// <summary>Method, route pattern and authorization policies of every endpoint <see cref="GridApi.MapGridApi"/> maps.</summary>
