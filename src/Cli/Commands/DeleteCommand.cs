@@ -1,8 +1,6 @@
 using System.CommandLine;
 using VerlOrleans.Cli.Grid;
 using VerlOrleans.Contracts;
-using VerlOrleans.Contracts.Runs;
-using VerlOrleans.Contracts.Sweeps;
 
 namespace VerlOrleans.Cli.Commands;
 
@@ -26,28 +24,29 @@ public static class DeleteCommand
             }
 
             var grid = await call.ConnectAsync();
+            var cancellation = call.CancellationToken;
             try
             {
-                // Each grain answers false when the id is not one of its kind: a run id is tried first, as cancel does.
-                if (await grid.Client.GetGrain<IEvaluationRunGrain>(target).DeleteAsync())
+                // Each kind answers false when the id is not one of its own: a run id is tried first, as cancel does.
+                if (await grid.DeleteRunAsync(target, cancellation))
                 {
                     call.Output.WriteLine($"run {target} deleted");
                     return 0;
                 }
 
-                if (await grid.Client.GetGrain<ISweepGrain>(target).DeleteAsync())
+                if (await grid.DeleteSweepAsync(target, cancellation))
                 {
                     call.Output.WriteLine($"sweep {target} deleted with its runs");
                     return 0;
                 }
             }
-            catch (Exception e) when (e is InUseException or InvalidOperationException)
+            catch (InvalidOperationException e)
             {
                 call.Error.WriteLine($"delete: {e.Message}");
                 return 1;
             }
 
-            throw new GridInputException($"no run or sweep '{target}' in the grid at {grid.Endpoint.Gateway}");
+            throw new GridInputException($"no run or sweep '{target}' in the grid at {grid.Address}");
         });
     }
 }

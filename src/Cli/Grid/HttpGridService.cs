@@ -82,6 +82,22 @@ internal sealed class HttpGridService : IGridService
     public Task<SweepStatus> CancelSweepAsync(string sweepId, CancellationToken cancellationToken) =>
         SendAsync<SweepStatus>(HttpMethod.Post, $"api/sweeps/{Escape(sweepId)}/cancel", null, cancellationToken);
 
+    public Task<bool> DeleteRunAsync(string runId, CancellationToken cancellationToken) => DeleteAsync($"api/runs/{Escape(runId)}", cancellationToken);
+
+    public Task<bool> DeleteSweepAsync(string sweepId, CancellationToken cancellationToken) => DeleteAsync($"api/sweeps/{Escape(sweepId)}", cancellationToken);
+
+    private async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, path, null, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, $"DELETE /{path}", "", cancellationToken);
+        return true;
+    }
+
     public async Task<long> CopyResultsFileAsync(string runId, string name, Stream destination, CancellationToken cancellationToken)
     {
         var path = $"api/runs/{Escape(runId)}/files/{Escape(name)}";

@@ -43,6 +43,15 @@ internal interface IGridService : IAsyncDisposable
     Task<SweepStatus> CancelSweepAsync(string sweepId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Deletes a finished run; false when the grid has no run <paramref name="runId"/>, <see cref="InvalidOperationException"/>
+    /// (the grid's reason) while it is still in use.
+    /// </summary>
+    Task<bool> DeleteRunAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a finished sweep with its runs; as <see cref="DeleteRunAsync"/>.</summary>
+    Task<bool> DeleteSweepAsync(string sweepId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Copies results file <paramref name="name"/> of a run into <paramref name="destination"/>; returns its length.
     /// <see cref="FileNotFoundException"/> when the run has no such file (yet).
     /// </summary>

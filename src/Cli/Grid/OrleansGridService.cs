@@ -50,6 +50,23 @@ internal sealed class OrleansGridService(GridConnection connection) : IGridServi
 
     public Task<SweepStatus> CancelSweepAsync(string sweepId, CancellationToken cancellationToken) => Client.GetGrain<ISweepGrain>(sweepId).CancelAsync();
 
+    public Task<bool> DeleteRunAsync(string runId, CancellationToken cancellationToken) => InUse(Client.GetGrain<IEvaluationRunGrain>(runId).DeleteAsync());
+
+    public Task<bool> DeleteSweepAsync(string sweepId, CancellationToken cancellationToken) => InUse(Client.GetGrain<ISweepGrain>(sweepId).DeleteAsync());
+
+    // The grain's refusal reads as the HTTP API's 409 does.
+    private static async Task<bool> InUse(Task<bool> deletion)
+    {
+        try
+        {
+            return await deletion;
+        }
+        catch (Contracts.InUseException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
+    }
+
     public async Task<long> CopyResultsFileAsync(string runId, string name, Stream destination, CancellationToken cancellationToken)
     {
         // In chunks through the run grain: the file is on the silo that ran it, wherever that is.
