@@ -1,3 +1,4 @@
+using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Silo.Tests.Browser;
 
 namespace VerlOrleans.Silo.Tests.Auth;
@@ -58,5 +59,41 @@ public sealed class SignInBrowserTests(SecuredGridFixture grid)
         Assert.False(await page.IsDisabledAsync("[data-testid=start]"));
         await browser.ShotAsync("auth-new-evaluation-admin");
         browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task An_admin_deletes_a_finished_run_from_its_page_after_confirming_and_a_reader_cannot()
+    {
+        using var alice = new GridApiClient(grid.Silo.BaseAddress, grid.AliceToken);
+        await alice.StartRunAsync(SecuredGridFixture.Spec(samples: 2, maxTokens: 4), "to-delete");
+        var finished = await alice.WaitAsync("to-delete", s => s.State.IsFinished(), TimeSpan.FromMinutes(2));
+        Assert.True(Directory.Exists(finished.ResultsDirectory));
+
+        await using var browser = await BrowserSession.StartAsync();
+        var page = browser.Page;
+        await SignInAsync(page, "runs/to-delete", grid.BobToken);
+        Assert.True(await page.IsDisabledAsync("[data-testid=delete-run]"));
+        await page.ClickAsync("[data-testid=sign-out] button");
+        await page.WaitForURLAsync(url => url.EndsWith("/login", StringComparison.Ordinal));
+
+        await SignInAsync(page, "runs/to-delete", grid.AliceToken);
+        await page.ClickAsync("[data-testid=delete-run]");
+        await page.WaitForSelectorAsync(".mud-dialog");
+        Assert.Contains("Delete run to-delete?", await page.InnerTextAsync(".mud-dialog"), StringComparison.Ordinal);
+        await browser.ShotAsync("auth-delete-run-confirm");
+        await page.ClickAsync(".mud-dialog button:has-text('Delete')");
+        await page.WaitForURLAsync(url => url.EndsWith("/runs", StringComparison.Ordinal));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await alice.Http.GetAsync("api/runs/to-delete")).StatusCode);
+        Assert.False(Directory.Exists(finished.ResultsDirectory), "the results folder is still there");
+        browser.AssertNoProblems();
+    }
+
+    private async Task SignInAsync(Microsoft.Playwright.IPage page, string path, string token)
+    {
+        await page.GotoAsync(new Uri(grid.Silo.BaseAddress, path).ToString());
+        await page.FillAsync("#token", token);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => url.EndsWith("/" + path, StringComparison.Ordinal));
+        await BrowserSession.WaitInteractiveAsync(page);
     }
 }
