@@ -16,7 +16,7 @@ public sealed class ClusterSettingsTests
     {
         var settings = new ClusterSettings { Provider = provider, ConnectionString = connectionString };
         Assert.Equal(problem, settings.Problem());
-        var refused = Assert.Throws<InvalidOperationException>(() => new FakeSiloBuilder().UseGridCluster(settings));
+        var refused = Assert.Throws<StartupRefusedException>(() => new FakeSiloBuilder().UseGridCluster(settings));
         Assert.Equal(problem, refused.Message);
     }
 
