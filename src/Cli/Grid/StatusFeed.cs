@@ -100,7 +100,7 @@ internal static class StatusFeeds
     public static Task<StatusFeed<RunStatus>> ForRunAsync(IClusterClient client, IEvaluationRunGrain run)
     {
         var feed = new StatusFeed<RunStatus>(run.GetStatusAsync);
-        var observer = new RunObserver(feed.Push);
+        var observer = new RunStatusCallback(feed.Push);
         var reference = client.CreateObjectReference<IRunObserver>(observer);
         return feed.StartAsync(observer, () => run.SubscribeAsync(reference), async () =>
         {
@@ -112,7 +112,7 @@ internal static class StatusFeeds
     public static Task<StatusFeed<SweepStatus>> ForSweepAsync(IClusterClient client, ISweepGrain sweep)
     {
         var feed = new StatusFeed<SweepStatus>(sweep.GetStatusAsync);
-        var observer = new SweepObserver(feed.Push);
+        var observer = new SweepStatusCallback(feed.Push);
         var reference = client.CreateObjectReference<ISweepObserver>(observer);
         return feed.StartAsync(observer, () => sweep.SubscribeAsync(reference), async () =>
         {
@@ -121,21 +121,4 @@ internal static class StatusFeeds
         });
     }
 
-    private sealed class RunObserver(Action<RunStatus> push) : IRunObserver
-    {
-        public Task OnRunStatusAsync(RunStatus status)
-        {
-            push(status);
-            return Task.CompletedTask;
-        }
-    }
-
-    private sealed class SweepObserver(Action<SweepStatus> push) : ISweepObserver
-    {
-        public Task OnSweepStatusAsync(SweepStatus status)
-        {
-            push(status);
-            return Task.CompletedTask;
-        }
-    }
 }

@@ -42,7 +42,7 @@ public static partial class GridEventsApi
             var run = grains.GetGrain<IEvaluationRunGrain>(runId);
             return new EventStream<RunStatus, IRunObserver>(
                 grains, json.Value.SerializerOptions, loggers.CreateLogger(typeof(GridEventsApi)), $"run {runId}",
-                deliver => new RunObserver(deliver), run.SubscribeAsync, run.UnsubscribeAsync, run.GetStatusAsync, s => s.State.IsFinished());
+                deliver => new RunStatusCallback(deliver), run.SubscribeAsync, run.UnsubscribeAsync, run.GetStatusAsync, s => s.State.IsFinished());
         }).WithName("RunEvents").WithSummary("The run's status as Server-Sent Events, pushed as it changes, until it finishes.");
 
         api.MapGet("/sweeps/{sweepId}/events", async (string sweepId, IGrainFactory grains, IOptions<HttpJsonOptions> json, ILoggerFactory loggers) =>
@@ -55,7 +55,7 @@ public static partial class GridEventsApi
             var sweep = grains.GetGrain<ISweepGrain>(sweepId);
             return new EventStream<SweepStatus, ISweepObserver>(
                 grains, json.Value.SerializerOptions, loggers.CreateLogger(typeof(GridEventsApi)), $"sweep {sweepId}",
-                deliver => new SweepObserver(deliver), sweep.SubscribeAsync, sweep.UnsubscribeAsync, sweep.GetStatusAsync, s => s.IsFinished);
+                deliver => new SweepStatusCallback(deliver), sweep.SubscribeAsync, sweep.UnsubscribeAsync, sweep.GetStatusAsync, s => s.IsFinished);
         }).WithName("SweepEvents").WithSummary("The sweep's status (the comparison table) as Server-Sent Events until every run finished.");
 
         return api;
@@ -237,21 +237,4 @@ public static partial class GridEventsApi
         private static DateTime Min(DateTime a, DateTime b, DateTime c) => new(Math.Min(a.Ticks, Math.Min(b.Ticks, c.Ticks)), DateTimeKind.Utc);
     }
 
-    private sealed class RunObserver(Action<RunStatus> deliver) : IRunObserver
-    {
-        public Task OnRunStatusAsync(RunStatus status)
-        {
-            deliver(status);
-            return Task.CompletedTask;
-        }
-    }
-
-    private sealed class SweepObserver(Action<SweepStatus> deliver) : ISweepObserver
-    {
-        public Task OnSweepStatusAsync(SweepStatus status)
-        {
-            deliver(status);
-            return Task.CompletedTask;
-        }
-    }
 }

@@ -35,14 +35,7 @@ public sealed class DashboardAuthorizationTests(SecuredGridFixture grid)
     public async Task A_wrong_token_gets_no_session_and_the_form_says_so()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = grid.Silo.BaseAddress };
-        var page = await http.GetStringAsync("login");
-        var field = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        using var response = await http.PostAsync("auth/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["token"] = grid.BobToken + "x",
-            ["returnUrl"] = "/runs",
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(field),
-        }));
+        using var response = await SecuredGridFixture.PostSignInAsync(http, grid.BobToken + "x", "/runs");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/login?failed=1&returnUrl=%2Fruns", response.Headers.Location!.OriginalString);
         Assert.Contains("data-testid=\"login-failed\"", await http.GetStringAsync("login?failed=1&returnUrl=%2Fruns"), StringComparison.Ordinal);
@@ -56,14 +49,7 @@ public sealed class DashboardAuthorizationTests(SecuredGridFixture grid)
         foreach (var target in new[] { "https://evil.example/", "//evil.example/x", "/\\evil.example" })
         {
             using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = grid.Silo.BaseAddress };
-            var page = await http.GetStringAsync("login");
-            var field = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-            using var response = await http.PostAsync("auth/login", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["token"] = grid.BobToken,
-                ["returnUrl"] = target,
-                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(field),
-            }));
+            using var response = await SecuredGridFixture.PostSignInAsync(http, grid.BobToken, target);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.Equal("/", response.Headers.Location!.OriginalString);
         }
@@ -103,9 +89,7 @@ public sealed class DashboardAuthorizationTests(SecuredGridFixture grid)
             Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode);
         }
 
-        var field = System.Text.RegularExpressions.Regex.Match(overview, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(field);
-        using (var signOut = await alice.PostAsync("auth/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(field) })))
+        using (var signOut = await alice.PostAsync("auth/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = SecuredGridFixture.Antiforgery(overview) })))
         {
             Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
             Assert.Equal("/login", signOut.Headers.Location!.OriginalString);

@@ -58,18 +58,27 @@ public sealed partial class SecuredGridFixture : IAsyncLifetime
         {
             BaseAddress = Silo.BaseAddress,
         };
-        var page = await client.GetStringAsync("login");
-        var antiforgery = AntiforgeryField().Match(page);
-        Assert.True(antiforgery.Success, "the sign-in page has no antiforgery field");
-        using var response = await client.PostAsync("auth/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["token"] = token,
-            ["returnUrl"] = "/runs",
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(antiforgery.Groups[1].Value),
-        }));
+        using var response = await PostSignInAsync(client, token, "/runs");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/runs", response.Headers.Location?.OriginalString);
         return client;
+    }
+
+    /// <summary>Posts the sign-in form as a browser does (the page's antiforgery field included); the answer is a redirect.</summary>
+    public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string token, string returnUrl) =>
+        await client.PostAsync("auth/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = token,
+            ["returnUrl"] = returnUrl,
+            ["__RequestVerificationToken"] = Antiforgery(await client.GetStringAsync("login")),
+        }));
+
+    /// <summary>The antiforgery field of a page's form.</summary>
+    public static string Antiforgery(string html)
+    {
+        var field = AntiforgeryField().Match(html);
+        Assert.True(field.Success, "the page has no antiforgery field");
+        return WebUtility.HtmlDecode(field.Groups[1].Value);
     }
 
     /// <summary>Status, redirect target and the start of the body, for assertion messages.</summary>
