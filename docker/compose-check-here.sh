@@ -129,7 +129,7 @@ check() {
     tail -12 "$work/demo-$project.out"
     echo "restarts during the check: silo1 $(restarts "$s1"), silo2 $(restarts "$s2")"
     [ "$(restarts "$s1")$(restarts "$s2")" = 00 ] || ok=0
-    echo "runs folders on the shared volume, seen from silo2: $("$docker" exec "$s2" sh -c 'ls /shared/runs | wc -l')"
+    echo "runs folders on the shared volume, seen from silo2: $("$docker" exec "$s2" sh -c 'find /shared/runs -mindepth 1 -maxdepth 1 -type d | wc -l')"
     log "$file: docker stop silo2 (graceful; stop_grace_period 60 s)"
     local t=$SECONDS
     "$docker" stop -t 60 "$s2" >/dev/null
