@@ -17,7 +17,8 @@ public sealed class RunSpecFuzzTests(HostileApiFixture fixture, ITestOutputHelpe
     private static readonly HttpStatusCode[] Expected =
     [
         HttpStatusCode.Accepted, HttpStatusCode.BadRequest, HttpStatusCode.Forbidden, HttpStatusCode.Conflict,
-        HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.UnprocessableEntity, HttpStatusCode.InsufficientStorage,
+        HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.UnprocessableEntity, HttpStatusCode.TooManyRequests,
+        HttpStatusCode.InsufficientStorage,
     ];
 
     [Fact]
