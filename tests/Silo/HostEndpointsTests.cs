@@ -37,4 +37,18 @@ public sealed class HostEndpointsTests(SiloProcess silo) : IClassFixture<SiloPro
         Assert.NotEmpty(css);
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(css)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_open_loopback_grid_needs_no_sign_in_and_says_so()
+    {
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = silo.BaseAddress };
+        var overview = await noRedirects.GetAsync("");
+        Assert.Equal(HttpStatusCode.OK, overview.StatusCode);
+        Assert.DoesNotContain("data-testid=\"caller\"", await overview.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Every caller is the open grid's admin: a write gets past authorization to its own answer (no such run).
+        Assert.Equal(HttpStatusCode.NotFound, (await noRedirects.PostAsync("api/runs/no-such-run/cancel", null)).StatusCode);
+        var login = await noRedirects.GetStringAsync("login");
+        Assert.Contains("data-testid=\"open-grid\"", login, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"login-form\"", login, StringComparison.Ordinal);
+    }
 }
