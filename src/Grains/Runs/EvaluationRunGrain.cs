@@ -3,12 +3,9 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Utilities;
 using VerlOrleans.Contracts;
-using VerlOrleans.Contracts.Catalog;
 using VerlOrleans.Contracts.Checkpoints;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Contracts.Runs;
-using VerlOrleans.Contracts.Samples;
-using VerlOrleans.Contracts.Sweeps;
 using VerlOrleans.Grains.Checkpoints;
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Grains.Hosting;
@@ -37,14 +34,6 @@ public sealed partial class EvaluationRunGrain(
     TimeProvider clock,
     ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
 {
-    /// <summary>Files a client may read from a run's folder.</summary>
-    public static readonly IReadOnlySet<string> ResultFiles = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "results.jsonl", "results.parquet", "metrics.json", "manifest.json", "prompt_report.json",
-    };
-
-    private const int MaxResultsChunk = 1 << 20;
-
     private static readonly TimeSpan StaleStatusRefresh = TimeSpan.FromSeconds(2);
 
     /// <summary>Beyond a stopping silo's grace period: how long a new activation waits for the old one's lease.</summary>
@@ -198,64 +187,7 @@ public sealed partial class EvaluationRunGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<byte[]> ReadResultsFileAsync(string name, long offset, int count)
-    {
-        if (!ResultFiles.Contains(name))
-        {
-            throw new ArgumentException($"'{name}' is not a results file; one of: {string.Join(", ", ResultFiles)}", nameof(name));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        var folder = state.State.Status?.ResultsDirectory ?? throw new InvalidOperationException($"run '{RunId}' does not exist");
-        var path = Path.Combine(folder, name);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"run '{RunId}' has no {name} (yet)", path);
-        }
-
-        using var handle = File.OpenHandle(path);
-        var buffer = new byte[(int)Math.Min(Math.Min(count, MaxResultsChunk), Math.Max(0, RandomAccess.GetLength(handle) - offset))];
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read), offset + read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        return read == buffer.Length ? buffer : buffer[..read];
-    }
-
-    public Task<SamplePage> QuerySamplesAsync(SampleQuery query) =>
-        Samples() is { } samples ? samples.QueryAsync(query) : Task.FromResult(SamplePage.Empty);
-
-    public Task<SampleDetail?> GetSampleAsync(string uid, int sampleIndex) =>
-        Samples() is { } samples ? samples.GetAsync(uid, sampleIndex) : Task.FromResult<SampleDetail?>(null);
-
-    public Task<IReadOnlyList<SampleDetail>> GetPromptSamplesAsync(string uid) =>
-        Samples() is { } samples ? samples.OfPromptAsync(uid) : Task.FromResult<IReadOnlyList<SampleDetail>>([]);
-
-    public Task<IReadOnlyList<SampleOutcome>> GetOutcomesAsync() =>
-        Samples() is { } samples ? samples.OutcomesAsync() : Task.FromResult<IReadOnlyList<SampleOutcome>>([]);
-
     public Task<IReadOnlyList<ThroughputPoint>> GetThroughputAsync() => Task.FromResult(_throughput.Points);
-
-    public Task SubscribeAsync(IRunObserver observer)
-    {
-        _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
-    }
-
-    public Task UnsubscribeAsync(IRunObserver observer)
-    {
-        _observers.Unsubscribe(observer);
-        return Task.CompletedTask;
-    }
 
     private async Task ExecuteAsync()
     {
@@ -407,89 +339,8 @@ public sealed partial class EvaluationRunGrain(
         await UpdateAsync(s => s with { State = final, Error = error, FinishedAt = clock.GetUtcNow(), Progress = Volatile.Read(ref _live) ?? s.Progress });
     }
 
-    private async Task UpdateAsync(Func<RunStatus, RunStatus> change)
-    {
-        state.State.Status = change(Status);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Orleans.Storage.InconsistentStateException) when (_lease is not null)
-        {
-            // Another activation of this run wrote meanwhile. This one holds the lease, so it executes the run: apply
-            // the change to what is stored now and write again.
-            await state.ReadStateAsync();
-            state.State.Status = change(Status);
-            await state.WriteStateAsync();
-        }
-
-        _persistedAt = clock.GetUtcNow();
-        await TrackAsync();
-    }
-
-    /// <summary>Tells the catalog; a catalog lost with its silo hears of this run at the next publish instead.</summary>
-    private async Task TrackAsync()
-    {
-        if (_deleting || state.State.Status is null)
-        {
-            // A deleted run's last publish must not put it back in the catalog.
-            return;
-        }
-
-        try
-        {
-            await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.SingletonKey).TrackRunAsync(RunSummary.Of(Status));
-        }
-        catch (Exception e) when (ClusterRetry.IsTransient(e))
-        {
-            _published = null;
-            LogCatalogUnreachable(logger, RunId, e.Message);
-        }
-    }
-
     private Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken token) =>
         ClusterRetry.CallAsync(call, clock, (e, attempt) => LogCallRetry(logger, RunId, attempt, e.Message), cancellationToken: token);
-
-    private RunSamples? Samples() => state.State.Status?.ResultsDirectory is { } folder ? _samples ??= new RunSamples(folder) : null;
-
-    /// <summary>Sends the status to observers and the sweep when it changed; persists live progress every few seconds.</summary>
-    private async Task PublishAsync(CancellationToken cancellationToken)
-    {
-        if (_execution is not null)
-        {
-            // Timer ticks do not count as use: a long run must not be collected as idle while its pipeline works.
-            DelayDeactivation(TimeSpan.FromMinutes(1));
-        }
-
-        var status = Status;
-        if (status == _published || state.State.Status is null)
-        {
-            return;
-        }
-
-        _published = status;
-        if (status.State == RunState.Running || status.State.IsFinished())
-        {
-            _throughput.Record(clock.GetUtcNow(), status.Progress, final: status.State.IsFinished());
-        }
-
-        // Not awaited: a slow or gone observer must not hold up the run; Notify drops observers whose calls fail.
-        _ = _observers.Notify((Func<IRunObserver, Task>)(o => o.OnRunStatusAsync(status)));
-        if (status.SweepId is { } sweepId)
-        {
-            await GrainFactory.GetGrain<ISweepGrain>(sweepId).OnRunStatusAsync(status);
-        }
-
-        // The catalog keeps progress in memory for the live lists; it persists state changes only.
-        await TrackAsync();
-
-        // Only the activation executing the run (holding its lease) writes its progress: a second activation of the same
-        // run (after a silo died, or while this one's silo stops) would otherwise overwrite the executor's state.
-        if (status.State == RunState.Running && _lease is not null && clock.GetUtcNow() - _persistedAt > TimeSpan.FromSeconds(5))
-        {
-            await UpdateAsync(s => s with { Progress = status.Progress });
-        }
-    }
 
     private static bool SameSpec(RunSpec a, RunSpec b) =>
         a with { DataFiles = [], RewardRoutes = [], Sampling = a.Sampling with { StopTokenIds = [], Stop = [] } }
