@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using VerlOrleans.Testing;
+
+namespace VerlOrleans.Silo.Tests.Docs;
+
+/// <summary>
+/// The project's READMEs read as one document each: no heading twice (a section pasted twice is how a README rots), and
+/// every link to a file of the repository points at one that exists. Code blocks are skipped: their <c>#</c> lines are
+/// shell comments, and their paths are examples.
+/// </summary>
+public sealed partial class ReadmeTests
+{
+    public static TheoryData<string> Readmes() =>
+    [
+        .. Directory.EnumerateFiles(RepositoryPaths.Root, "README.md", SearchOption.AllDirectories)
+            .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" or ".git"))
+            .Select(path => Path.GetRelativePath(RepositoryPaths.Root, path))
+            .Order(StringComparer.Ordinal),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Readmes))]
+    public void No_heading_appears_twice(string readme)
+    {
+        var headings = Prose(readme).Select(line => Heading().Match(line.Text)).Where(m => m.Success)
+            .Select(m => m.Groups[1].Value.Trim()).ToList();
+        var repeated = headings.GroupBy(h => h, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' ({g.Count()} times)").ToList();
+        Assert.True(repeated.Count == 0, $"{readme} repeats headings: {string.Join(", ", repeated)}");
+        Assert.NotEmpty(headings);
+    }
+
+    [Theory]
+    [MemberData(nameof(Readmes))]
+    public void Every_link_to_a_repository_file_resolves(string readme)
+    {
+        var folder = Path.GetDirectoryName(Path.Combine(RepositoryPaths.Root, readme))!;
+        var broken = new List<string>();
+        foreach (var (number, text) in Prose(readme))
+        {
+            foreach (Match link in Link().Matches(text))
+            {
+                var target = link.Groups[1].Value.Split('#', 2)[0];
+                if (target.Length == 0 || target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var path = Path.GetFullPath(Path.Combine(folder, Uri.UnescapeDataString(target)));
+                if (!File.Exists(path) && !Directory.Exists(path))
+                {
+                    broken.Add($"line {number}: {target}");
+                }
+            }
+        }
+
+        Assert.True(broken.Count == 0, $"{readme} links to files that do not exist: {string.Join("; ", broken)}");
+    }
+
+    private static IEnumerable<(int Number, string Text)> Prose(string readme)
+    {
+        var inCode = false;
+        var number = 0;
+        foreach (var line in File.ReadLines(Path.Combine(RepositoryPaths.Root, readme)))
+        {
+            number++;
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                inCode = !inCode;
+                continue;
+            }
+
+            if (!inCode)
+            {
+                yield return (number, line);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^#{1,6}\s+(.+)$")]
+    private static partial Regex Heading();
+
+    // [text](target) and ![alt](target); a target may carry a title after a space.
+    [GeneratedRegex(@"\]\(([^)\s]+)(?:\s+""[^""]*"")?\)")]
+    private static partial Regex Link();
+}
