@@ -2,6 +2,7 @@ using Orleans.Dashboard;
 using VerlOrleans.Dashboard;
 using VerlOrleans.Silo.Api;
 using VerlOrleans.Silo.Hosting;
+using VerlOrleans.Silo.OpenAi;
 using VerlOrleans.Silo.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -41,6 +42,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGridApi();
+app.MapOpenAiApi();
 if (dashboard)
 {
     app.UseAntiforgery();

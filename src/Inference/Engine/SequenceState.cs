@@ -86,8 +86,16 @@ internal sealed class SequenceState
             finish = FinishReason.Length;
         }
 
+        var finalText = finish is null || _detokenizer is null ? null : matchAt >= 0 ? _text!.ToString(0, matchAt) : _detokenizer.Complete();
         string? text = null;
-        if (_text is not null)
+        if (finalText is not null && finalText.Length >= _streamedText)
+        {
+            // The last update sends the rest of the final text, an unfinished character held back so far included, so
+            // that a stream's updates always add up to the whole response's text.
+            text = finalText[_streamedText..];
+            _streamedText = finalText.Length;
+        }
+        else if (_text is not null)
         {
             // While running, hold back a tail that could still grow into a stop string.
             var visible = finish is null ? Math.Max(_streamedText, _text.Length - LongestStop + 1) : (matchAt >= 0 ? matchAt : _text.Length);
@@ -97,7 +105,6 @@ internal sealed class SequenceState
 
         if (finish is { } reason)
         {
-            var finalText = _detokenizer is null ? null : matchAt >= 0 ? _text!.ToString(0, matchAt) : _detokenizer.Complete();
             Output = new SequenceOutput(Index, _tokens.GetRange(PromptLength, GeneratedCount), finalText, reason, stopToken, stopString, _logits);
         }
 

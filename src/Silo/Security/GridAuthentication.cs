@@ -95,7 +95,9 @@ public static class GridAuthentication
         return IsApi(context.Request) && !context.Request.Cookies.ContainsKey("verlorleans.auth") ? ApiTokenAuthenticationHandler.SchemeName : CookieScheme;
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    // The grid's API and the OpenAI-compatible one: a client without a token gets a 401, not a redirect to the sign-in page.
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {

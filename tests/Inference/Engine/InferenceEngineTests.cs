@@ -191,6 +191,26 @@ public sealed class InferenceEngineTests
     }
 
     [Fact]
+    public async Task A_stream_ending_inside_a_split_character_sends_it_last_so_its_text_adds_up_to_the_whole()
+    {
+        // Ids from 100 up are half a character: the decoder shows U+FFFD for each, as a byte-level BPE does for a split one.
+        static string Decode(IReadOnlyList<int> ids) => new(ids.Select(id => id >= 100 ? '\uFFFD' : (char)id).ToArray());
+        await using var engine = InferenceEngine.Start(() => new FakeModelRunner(vocab: 200), new EngineOptions { Decoder = Decode });
+        var request = new GenerationRequest([98], new SamplingParams { Temperature = 0, MaxTokens = 4 });
+
+        var whole = await engine.GenerateAsync(request).WaitAsync(Timeout);
+        var streamedFromSplit = new List<GenerationUpdate>();
+        await foreach (var update in engine.StreamAsync(request))
+        {
+            streamedFromSplit.Add(update);
+        }
+
+        Assert.Equal([99, 100, 101, 102], whole.Sequences[0].TokenIds);
+        Assert.Equal("c\uFFFD\uFFFD\uFFFD", whole.Sequences[0].Text);
+        Assert.Equal(whole.Sequences[0].Text, string.Concat(streamedFromSplit.Select(u => u.Text)));
+    }
+
+    [Fact]
     public async Task Bad_requests_fail_with_the_reason()
     {
         await using var engine = InferenceEngine.Start(() => new FakeModelRunner(maxSequenceLength: 16, vocab: 100));

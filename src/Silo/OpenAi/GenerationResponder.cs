@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
+using VerlOrleans.Contracts.Models;
+using VerlOrleans.Grains.Hosting;
+using VerlOrleans.Grains.Models.Placement;
+
+namespace VerlOrleans.Silo.OpenAi;
+
+/// <summary>
+/// Sends one prompt to the served model's grain (the engine every run on those weights shares, with the caller
+/// <c>openai:{caller}</c> in its fair share) and answers in OpenAI's shape: whole, or as server-sent events (one
+/// <c>data:</c> line per engine chunk that adds text or ends a choice, then <c>data: [DONE]</c>).
+/// </summary>
+public static partial class GenerationResponder
+{
+    private static readonly byte[] Done = Encoding.UTF8.GetBytes("data: [DONE]\n\n");
+
+    /// <summary>The caller id the engine's fair share sees for an API caller.</summary>
+    public static string CallerId(string callerName) => "openai:" + callerName;
+
+    /// <summary>Generates the whole response (a call lost with its model's silo is made again, as runs do).</summary>
+    public static async Task<IResult> WholeAsync(IGrainFactory grains, ServedModel model, GenerationCall call, ResponseShape shape, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var reply = await ClusterRetry.CallAsync(
+            () =>
+            {
+                RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, model.RequiredBytes);
+                return grains.GetGrain<IModelGrain>(model.ModelKey).GenerateAsync(model.LoadSpec, call, cancellationToken);
+            },
+            clock,
+            cancellationToken: cancellationToken);
+        return Json(shape.Whole(reply));
+    }
+
+    /// <summary>Streams the response; an error after the first event is sent as a last <c>data: {"error": ...}</c> event.</summary>
+    public static async Task StreamAsync(HttpContext context, IGrainFactory grains, ServedModel model, GenerationCall call, ResponseShape shape, bool includeUsage, ILogger logger)
+    {
+        var aborted = context.RequestAborted;
+        RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, model.RequiredBytes);
+        var chunks = grains.GetGrain<IModelGrain>(model.ModelKey).StreamAsync(model.LoadSpec, call, aborted).GetAsyncEnumerator(aborted);
+        try
+        {
+            // The first chunk before the headers: a model that cannot load is still an error response, not a broken stream.
+            var any = await chunks.MoveNextAsync();
+            var response = context.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            await response.StartAsync(aborted);
+            for (var i = 0; i < call.Sampling.N; i++)
+            {
+                if (shape.Opening(i) is { } opening)
+                {
+                    await SendAsync(response, opening, aborted);
+                }
+            }
+
+            var completionTokens = 0;
+            try
+            {
+                for (; any; any = await chunks.MoveNextAsync())
+                {
+                    var chunk = chunks.Current;
+                    completionTokens += chunk.TokenIds.Count;
+                    if (chunk.Text is { Length: > 0 } || chunk.FinishReason is not null)
+                    {
+                        await SendAsync(response, shape.Delta(chunk.SequenceIndex, chunk.Text, chunk.FinishReason), aborted);
+                    }
+                }
+            }
+            catch (Exception e) when (!aborted.IsCancellationRequested && e is not OutOfMemoryException)
+            {
+                LogStreamFailed(logger, e, model.Id);
+                await SendAsync(response, OpenAiError.Body($"Generation failed: {e.Message}", "server_error", null, null), aborted);
+                return;
+            }
+
+            if (includeUsage)
+            {
+                await SendAsync(response, shape.UsageChunk(call.PromptTokenIds.Count, completionTokens), aborted);
+            }
+
+            await response.Body.WriteAsync(Done, aborted);
+            await response.Body.FlushAsync(aborted);
+        }
+        finally
+        {
+            await chunks.DisposeAsync();
+        }
+    }
+
+    /// <summary>A 200 with <paramref name="body"/> as JSON, written as is (snake_case, as OpenAI's clients read it).</summary>
+    public static IResult Json(JsonObject body) => Results.Content(body.ToJsonString(), "application/json", Encoding.UTF8);
+
+    private static async Task SendAsync(HttpResponse response, JsonObject data, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes("data: " + data.ToJsonString() + "\n\n"), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OpenAI stream on model {Model} failed midway; the client got an error event")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception, string model);
+}
