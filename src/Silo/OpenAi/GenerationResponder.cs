@@ -92,11 +92,17 @@ public static partial class GenerationResponder
     }
 
     /// <summary>A 200 with <paramref name="body"/> as JSON, written as is (snake_case, as OpenAI's clients read it).</summary>
-    public static IResult Json(JsonObject body) => Results.Content(body.ToJsonString(), "application/json", Encoding.UTF8);
+    public static IResult Json(JsonObject body) => Results.Content(body.ToJsonString(Wire), "application/json", Encoding.UTF8);
+
+    /// <summary>
+    /// JSON as OpenAI's servers write it: model text as UTF-8, not \u escapes (clients decode either; people reading a
+    /// stream or a log read this). Bodies are never embedded in HTML, which is what the default escaping guards.
+    /// </summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static async Task SendAsync(HttpResponse response, JsonObject data, CancellationToken cancellationToken)
     {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes("data: " + data.ToJsonString() + "\n\n"), cancellationToken);
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes("data: " + data.ToJsonString(Wire) + "\n\n"), cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 

@@ -72,5 +72,5 @@ public sealed class OpenAiError : Exception
     };
 
     /// <summary>The response for this error.</summary>
-    public IResult ToResult() => Results.Content(ToJson().ToJsonString(), "application/json", Encoding.UTF8, Status);
+    public IResult ToResult() => Results.Content(ToJson().ToJsonString(GenerationResponder.Wire), "application/json", Encoding.UTF8, Status);
 }
