@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using VerlOrleans.Contracts;
 using VerlOrleans.Contracts.Runs;
@@ -105,14 +104,8 @@ public static partial class GridEventsApi
                 await subscribe(reference);
                 Offer(await read());
 
-                var response = context.Response;
-                response.ContentType = "text/event-stream";
-                response.Headers.CacheControl = "no-cache";
-                // nginx and similar proxies buffer responses unless told not to: events would arrive in bursts.
-                response.Headers["X-Accel-Buffering"] = "no";
-                context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-                await response.StartAsync(aborted);
-                await PumpAsync(response, reference, aborted);
+                await ServerSentEvents.StartAsync(context, aborted);
+                await PumpAsync(context.Response, reference, aborted);
             }
             catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
             {

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.Features;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Grains.Hosting;
 using VerlOrleans.Grains.Models.Placement;
@@ -44,11 +43,7 @@ public static partial class GenerationResponder
             // The first chunk before the headers: a model that cannot load is still an error response, not a broken stream.
             var any = await chunks.MoveNextAsync();
             var response = context.Response;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache";
-            response.Headers["X-Accel-Buffering"] = "no";
-            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            await response.StartAsync(aborted);
+            await Api.ServerSentEvents.StartAsync(context, aborted);
             for (var i = 0; i < call.Sampling.N; i++)
             {
                 if (shape.Opening(i) is { } opening)
