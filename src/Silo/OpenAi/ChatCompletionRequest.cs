@@ -33,11 +33,9 @@ public sealed record ChatCompletionRequest(
                 o.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
             _ => throw OpenAiError.BadField("chat_template_kwargs", $"must be a JSON object of at most {SpecValidation.MaxChatTemplateKwargsLength} characters, e.g. {{\"enable_thinking\": false}}"),
         };
-        fields.RefuseUnlessOff("logprobs", "token logprobs come in a later version of this endpoint");
-        fields.RefuseUnlessOff("top_logprobs", "token logprobs come in a later version of this endpoint");
-        fields.RefuseUnlessOff("frequency_penalty", "the grid's sampler has no frequency penalty");
-        fields.RefuseUnlessOff("presence_penalty", "the grid's sampler has no presence penalty");
-        fields.RefuseUnlessOff("logit_bias", "the grid's sampler has no logit bias");
+        fields.RefuseUnlessOff("logprobs", RequestFields.LogprobsLater);
+        fields.RefuseUnlessOff("top_logprobs", RequestFields.LogprobsLater);
+        fields.RefuseUnsupportedSampling();
         fields.RefuseUnlessOff("tools", "tool calls are not parsed by this endpoint");
         fields.RefuseUnlessOff("response_format", "structured output is not supported");
         var sampling = fields.Sampling(DefaultMaxTokens, "max_completion_tokens", "max_tokens");

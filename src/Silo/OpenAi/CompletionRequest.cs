@@ -22,11 +22,9 @@ public sealed record CompletionRequest(
     {
         var model = fields.RequiredString("model");
         var (text, ids) = Prompt(fields.Raw("prompt"));
-        fields.RefuseUnlessOff("logprobs", "token logprobs come in a later version of this endpoint");
+        fields.RefuseUnlessOff("logprobs", RequestFields.LogprobsLater);
         fields.RefuseUnlessOff("echo", "echoing the prompt (with its logprobs) comes in a later version of this endpoint");
-        fields.RefuseUnlessOff("frequency_penalty", "the grid's sampler has no frequency penalty");
-        fields.RefuseUnlessOff("presence_penalty", "the grid's sampler has no presence penalty");
-        fields.RefuseUnlessOff("logit_bias", "the grid's sampler has no logit bias");
+        fields.RefuseUnsupportedSampling();
         fields.RefuseUnlessOff("suffix", "the grid's models do not fill in the middle");
         var sampling = fields.Sampling(DefaultMaxTokens, "max_tokens");
         if (fields.Integer("best_of", null, 1, int.MaxValue) is { } bestOf && bestOf != sampling.N)

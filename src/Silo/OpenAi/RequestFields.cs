@@ -130,6 +130,17 @@ public sealed class RequestFields
     }
 
     /// <summary>Refuses a field this slice cannot honour unless it is absent or asks for nothing (null, false, 0, empty).</summary>
+    /// <summary>Why token logprobs are refused, the same on both endpoints.</summary>
+    public const string LogprobsLater = "token logprobs come in a later version of this endpoint";
+
+    /// <summary>Refuses the sampler options both endpoints share and the grid's sampler does not have.</summary>
+    public void RefuseUnsupportedSampling()
+    {
+        RefuseUnlessOff("frequency_penalty", "the grid's sampler has no frequency penalty");
+        RefuseUnlessOff("presence_penalty", "the grid's sampler has no presence penalty");
+        RefuseUnlessOff("logit_bias", "the grid's sampler has no logit bias");
+    }
+
     public void RefuseUnlessOff(string name, string why)
     {
         var node = Raw(name);

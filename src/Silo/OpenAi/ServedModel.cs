@@ -24,6 +24,10 @@ public sealed record ServedModel(string Id, string ModelKey, ModelLoadSpec LoadS
     /// <summary>The dtype API requests load models in: the runs' default, so both share one resident copy.</summary>
     public const string DType = "auto";
 
+    // Content hash -> estimated bytes: the same weights always need the same room, and every request would otherwise
+    // parse config.json again on the request path.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> Sizes = new(StringComparer.Ordinal);
+
     /// <summary>How often a checkpoint being validated or merged is looked at again.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -59,10 +63,11 @@ public sealed record ServedModel(string Id, string ModelKey, ModelLoadSpec LoadS
         }
 
         var modelPath = checkpoint.ModelPath;
+        var hash = checkpoint.ContentHash;
         var (tokenizer, template, bytes) = await Task.Run(() =>
         {
             var (t, c) = tokenizers.Get(modelPath);
-            return (t, c, engines.EstimateBytes(modelPath, "cpu", DType));
+            return (t, c, Sizes.GetOrAdd(hash, _ => engines.EstimateBytes(modelPath, "cpu", DType)));
         }, cancellationToken);
         return new ServedModel(id, ModelKeys.For(checkpoint.ContentHash, DType), new ModelLoadSpec(modelPath, DType), bytes, tokenizer, template);
     }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -43,7 +42,4 @@ public static class LoginEndpoints
     // Only a path on this site: a returnUrl of https://elsewhere or //elsewhere must not turn sign-in into a redirector.
     private static string LocalOrHome(string? returnUrl) =>
         returnUrl is { Length: > 0 } url && url[0] == '/' && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
-
-    /// <summary>The caller name a request runs under: its token's name, or the open grid's caller.</summary>
-    public static string CallerName(this ClaimsPrincipal user) => user.Identity?.Name ?? Contracts.Access.GridRoles.OpenCaller;
 }
