@@ -243,7 +243,7 @@ public sealed partial class EvaluationRunGrain(
             await UpdateAsync(s => s with { Metrics = metrics, Progress = Volatile.Read(ref _live) ?? s.Progress });
             await FinishAsync(RunState.Completed, null);
         }
-        catch (Exception e) when (_handingOff && e is OperationCanceledException or OrleansException)
+        catch (Exception e) when (_handingOff && LostToStopping(e))
         {
             // This silo is stopping: the run stays unfinished in storage, with the progress it has, for the next silo.
             // The results journal is what the next silo resumes from; progress in the state is only for display.
@@ -341,6 +341,22 @@ public sealed partial class EvaluationRunGrain(
 
     private Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken token) =>
         ClusterRetry.CallAsync(call, clock, (e, attempt) => LogCallRetry(logger, RunId, attempt, e.Message), cancellationToken: token);
+
+    // While this silo stops, a generate call in flight may fail with its model's silo (a lost message, a cancelled
+    // retry); the pipeline wraps it in its own error naming the row. Either way the run is handed off, not failed: the
+    // next silo resumes it from its journal.
+    private static bool LostToStopping(Exception e)
+    {
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is OperationCanceledException or OrleansException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool SameSpec(RunSpec a, RunSpec b) =>
         a with { DataFiles = [], RewardRoutes = [], Sampling = a.Sampling with { StopTokenIds = [], Stop = [] } }

@@ -136,17 +136,28 @@ public sealed partial class SweepGrain(
             return false;
         }
 
-        if (!status.IsFinished)
+        // Decided by the runs themselves: a row can lag a moment behind its run's own state (the run tells the sweep at its
+        // next publish), and a user who just watched every run finish must not be told the sweep is still running.
+        // A row whose run has not started yet (queued by the sweep) is still work the sweep will start.
+        if (status.Rows.Count == 0 && status.Error is null)
         {
-            throw new InUseException($"sweep '{SweepId}' is still running ({status.Rows.Count(r => r.State.IsFinished())} of {status.Rows.Count} runs finished); cancel it first");
+            throw new InUseException($"sweep '{SweepId}' is still starting; cancel it first");
         }
 
-        // Asked of the runs themselves before anything is deleted: a row can lag behind its run's own state.
         var runs = await Task.WhenAll(status.Rows.Select(r => GrainFactory.GetGrain<IEvaluationRunGrain>(r.RunId).GetStatusAsync()));
-        if (runs.FirstOrDefault(r => r.Spec is not null && !r.State.IsFinished()) is { } unfinished)
+        var unfinished = status.Rows.Zip(runs).Where(p => p.Second.Spec is null ? !p.First.State.IsFinished() : !p.Second.State.IsFinished()).ToList();
+        if (unfinished.Count > 0)
         {
-            throw new InUseException($"run '{unfinished.RunId}' of sweep '{SweepId}' is {unfinished.State.ToString().ToLowerInvariant()}; cancel the sweep first");
+            throw new InUseException($"sweep '{SweepId}' is still running ({status.Rows.Count - unfinished.Count} of {status.Rows.Count} runs finished; run '{unfinished[0].First.RunId}' is {(unfinished[0].Second.Spec is null ? unfinished[0].First.State : unfinished[0].Second.State).ToString().ToLowerInvariant()}); cancel it first");
         }
+
+        // The rows catch up with the runs first: each run, asked to go, checks that its sweep has finished.
+        foreach (var run in runs.Where(r => r.Spec is not null))
+        {
+            await OnRunStatusAsync(run);
+        }
+
+        status = Status;
 
         _deleting = true;
         try
