@@ -55,7 +55,8 @@ public sealed class GridEventsTests(GridEventsTests.EventsSilo fixture) : IClass
     public async Task Sweep_events_carry_the_comparison_table_until_every_run_finished()
     {
         var actor = Path.Combine(RepositoryPaths.Root, "tests", "Fixtures", "tiny-chat-actor");
-        await Api.StartSweepAsync(new SweepSpec([TinyChatModel.Folder, actor], GridRuns.Greedy(TinyChatModel.Folder, 2, maxTokens: 4), 2), "sse-sweep");
+        // Long enough that the stream opens while the runs are still going, on warm models too (the run test loaded them).
+        await Api.StartSweepAsync(new SweepSpec([TinyChatModel.Folder, actor], GridRuns.Greedy(TinyChatModel.Folder, 64, maxTokens: 32) with { BatchSize = 4 }, 2), "sse-sweep");
 
         using var response = await OpenAsync("api/sweeps/sse-sweep/events");
         var stream = await ReadToEndAsync(response, TimeSpan.FromMinutes(3));
