@@ -7,7 +7,7 @@ internal sealed class SharedRunner(IModelRunner inner) : IModelRunner
 {
     public RunnerInfo Info => inner.Info;
 
-    public IReadOnlyList<SampledToken> Execute(IReadOnlyList<RunnerChunk> chunks) => inner.Execute(chunks);
+    public RunnerOutput Execute(IReadOnlyList<RunnerChunk> chunks) => inner.Execute(chunks);
 
     public void Release(long sequenceId) => inner.Release(sequenceId);
 

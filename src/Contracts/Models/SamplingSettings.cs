@@ -17,4 +17,8 @@ public sealed record SamplingSettings
     [Id(6)] public int MaxTokens { get; init; } = 512;
     [Id(7)] public IReadOnlyList<int> StopTokenIds { get; init; } = [];
     [Id(8)] public IReadOnlyList<string> Stop { get; init; } = [];
+    /// <summary>Report each generated token's log-probability with this many alternatives (0: its own only); null: none.</summary>
+    [Id(9)] public int? Logprobs { get; init; }
+    /// <summary>Report every prompt token's log-probability after the first, with this many alternatives; null: none.</summary>
+    [Id(10)] public int? PromptLogprobs { get; init; }
 }

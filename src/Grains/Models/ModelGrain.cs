@@ -75,7 +75,8 @@ public sealed class ModelGrain(
             var result = await engine.GenerateAsync(Request(call), cancellationToken);
             return new GenerationReply(
                 result.PromptTokenCount,
-                result.Sequences.Select(s => new GeneratedSequence(s.Index, s.TokenIds, s.Text ?? string.Empty, s.FinishReason.ToWireName())).ToList());
+                result.Sequences.Select(s => new GeneratedSequence(s.Index, s.TokenIds, s.Text ?? string.Empty, s.FinishReason.ToWireName(), LogprobContracts.From(s.Logprobs))).ToList(),
+                LogprobContracts.FromPrompt(result.PromptLogprobs));
         }
         catch (ObjectDisposedException e)
         {
@@ -94,7 +95,8 @@ public sealed class ModelGrain(
         {
             await foreach (var update in engine.StreamAsync(Request(call), cancellationToken))
             {
-                yield return new GenerationChunk(update.SequenceIndex, update.TokenIds, update.Text, update.FinishReason?.ToWireName());
+                yield return new GenerationChunk(update.SequenceIndex, update.TokenIds, update.Text, update.FinishReason?.ToWireName(),
+                    LogprobContracts.From(update.Logprobs), LogprobContracts.FromPrompt(update.PromptLogprobs));
             }
         }
         finally
@@ -260,5 +262,7 @@ public sealed class ModelGrain(
         MaxTokens = s.MaxTokens,
         StopTokenIds = s.StopTokenIds,
         Stop = s.Stop,
+        Logprobs = s.Logprobs,
+        PromptLogprobs = s.PromptLogprobs,
     };
 }

@@ -167,13 +167,25 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
             c.SequenceId,
             c.Start,
             _sequences[c.SequenceId].Tokens.Skip(c.Start).Take(c.Count).ToList(),
-            c.Sample ? c.Forks.Prepend(c.SequenceId).Select(Target).ToList() : [])).ToList();
+            c.Sample ? c.Forks.Prepend(c.SequenceId).Select(Target).ToList() : [])
+        {
+            Scoring = PromptScoringOf(_sequences[c.SequenceId], c),
+        }).ToList();
 
         Publish();
         IReadOnlyList<SampledToken> sampled;
         try
         {
-            sampled = _runner!.Execute(chunks);
+            var output = _runner!.Execute(chunks);
+            sampled = output.Tokens;
+            foreach (var scores in output.Scores)
+            {
+                var promptLogprobs = _sequences[scores.SequenceId].Request.PromptLogprobs!;
+                for (var j = 0; j < scores.Logprobs.Count; j++)
+                {
+                    promptLogprobs[scores.FirstPosition + j] = scores.Logprobs[j];
+                }
+            }
         }
         catch (Exception e)
         {
@@ -198,7 +210,7 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
         foreach (var token in sampled)
         {
             var sequence = _sequences[token.SequenceId];
-            var update = sequence.Append(token.TokenId, token.Logits);
+            var update = sequence.Append(token.TokenId, token.Logits, token.Logprob);
             sequence.Request.Updates?.Writer.TryWrite(update);
             if (sequence.Finished)
             {
@@ -222,6 +234,24 @@ internal sealed class EngineLoop(InferenceEngine engine, EngineOptions options)
         // Metrics first: a caller whose request completes sees them include its request.
         Publish();
         done.ForEach(r => r.Succeed());
+    }
+
+    /// <summary>
+    /// What a chunk scores for a request that wants its prompt's log-probabilities: each position's next prompt token
+    /// (position p predicts token p + 1; the prompt's last position predicts the first drawn token, which is scored as a
+    /// generated one when asked for).
+    /// </summary>
+    private static PromptScoring? PromptScoringOf(SequenceState sequence, ScheduledChunk chunk)
+    {
+        if (sequence.Sampling.PromptLogprobs is not { } top)
+        {
+            return null;
+        }
+
+        var prompt = sequence.Request.Request.PromptTokenIds;
+        // Positions Start .. Start+Count-1 predict tokens Start+1 .. Start+Count, of which those inside the prompt are scored.
+        var count = Math.Min(chunk.Start + chunk.Count, prompt.Count - 1) - chunk.Start;
+        return count > 0 ? new PromptScoring(top, prompt.Skip(chunk.Start + 1).Take(count).ToList()) : null;
     }
 
     private SampleTarget Target(long sequenceId)

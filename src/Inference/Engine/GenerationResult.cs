@@ -1,3 +1,5 @@
+using VerlOrleans.Inference.Sampling;
+
 namespace VerlOrleans.Inference.Engine;
 
 /// <summary>Why a sequence ended.</summary>
@@ -10,12 +12,16 @@ public enum FinishReason
     Length,
 }
 
-/// <summary>The finished sequences of one request, in sample order.</summary>
-public sealed record GenerationResult(long RequestId, int PromptTokenCount, IReadOnlyList<SequenceOutput> Sequences);
+/// <summary>
+/// The finished sequences of one request, in sample order, and the prompt tokens' log-probabilities when the request
+/// asked for them (<see cref="Sampling.SamplingParams.PromptLogprobs"/>; entry 0 is null, nothing precedes it).
+/// </summary>
+public sealed record GenerationResult(long RequestId, int PromptTokenCount, IReadOnlyList<SequenceOutput> Sequences, IReadOnlyList<TokenLogprob?>? PromptLogprobs = null);
 
 /// <summary>
 /// One generated sequence. <paramref name="TokenIds"/> are the generated ids including a final stop token;
 /// <paramref name="Text"/> is their decoding (null without a text decoder), cut before a matched stop string.
+/// <paramref name="Logprobs"/> has one entry per token id when the request asked for them.
 /// </summary>
 public sealed record SequenceOutput(
     int Index,
@@ -24,7 +30,8 @@ public sealed record SequenceOutput(
     FinishReason FinishReason,
     int? StopTokenId,
     string? StopString,
-    IReadOnlyList<float[]>? Logits);
+    IReadOnlyList<float[]>? Logits,
+    IReadOnlyList<TokenLogprob>? Logprobs = null);
 
 /// <summary>Wire names of finish reasons, as vLLM and OpenAI write them.</summary>
 public static class FinishReasons

@@ -10,8 +10,11 @@ public interface IModelRunner : IDisposable
 {
     RunnerInfo Info { get; }
 
-    /// <summary>Runs one step; returns one token per <see cref="SampleTarget"/>, in chunk then target order.</summary>
-    IReadOnlyList<SampledToken> Execute(IReadOnlyList<RunnerChunk> chunks);
+    /// <summary>
+    /// Runs one step; returns one token per <see cref="SampleTarget"/>, in chunk then target order, and the scores of the
+    /// chunks that asked for them (<see cref="RunnerChunk.Scoring"/>).
+    /// </summary>
+    RunnerOutput Execute(IReadOnlyList<RunnerChunk> chunks);
 
     /// <summary>Frees a finished or aborted sequence's cache slot.</summary>
     void Release(long sequenceId);
@@ -33,10 +36,33 @@ public sealed record RunnerInfo(int Slots, int MaxSequenceLength, int VocabSize,
 /// does not end the prompt. Otherwise the first target is the sequence itself, any others are siblings that
 /// receive a copy of its cache and draw from the same logits.
 /// </summary>
-public sealed record RunnerChunk(long SequenceId, int Start, IReadOnlyList<int> TokenIds, IReadOnlyList<SampleTarget> Samples);
+public sealed record RunnerChunk(long SequenceId, int Start, IReadOnlyList<int> TokenIds, IReadOnlyList<SampleTarget> Samples)
+{
+    /// <summary>Score the tokens that follow this chunk's positions (prompt logprobs); null scores none.</summary>
+    public PromptScoring? Scoring { get; init; }
+}
+
+/// <summary>
+/// Log-probabilities wanted for a chunk's positions: position <c>Start + j</c> predicts <paramref name="NextTokenIds"/>[j]
+/// (the prompt's next token), with <paramref name="Top"/> alternatives. It may be shorter than the chunk: the prompt's
+/// last position predicts a token not drawn yet.
+/// </summary>
+public sealed record PromptScoring(int Top, IReadOnlyList<int> NextTokenIds);
+
+/// <summary>What a step produced: the drawn tokens, and the scores of prompt chunks that asked for them.</summary>
+public sealed record RunnerOutput(IReadOnlyList<SampledToken> Tokens, IReadOnlyList<ChunkScores> Scores)
+{
+    public static RunnerOutput Empty { get; } = new([], []);
+}
+
+/// <summary>Scores of one chunk's <see cref="PromptScoring.NextTokenIds"/>, the first being the token at <paramref name="FirstPosition"/>.</summary>
+public sealed record ChunkScores(long SequenceId, int FirstPosition, IReadOnlyList<TokenLogprob> Logprobs);
 
 /// <summary>A token to draw for <paramref name="SequenceId"/> with its parameters and its next uniform draw.</summary>
 public sealed record SampleTarget(long SequenceId, SamplingParams Params, double Uniform, bool CaptureLogits);
 
-/// <summary>A drawn token, with the float32 logits it was drawn from when they were asked for.</summary>
-public sealed record SampledToken(long SequenceId, int TokenId, float[]? Logits);
+/// <summary>
+/// A drawn token, with the float32 logits it was drawn from when they were asked for, and its log-probability when its
+/// parameters ask for <see cref="SamplingParams.Logprobs"/>.
+/// </summary>
+public sealed record SampledToken(long SequenceId, int TokenId, float[]? Logits, TokenLogprob? Logprob = null);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using VerlOrleans.Inference.Sampling;
 
 namespace VerlOrleans.Inference.Engine;
 
@@ -17,6 +18,9 @@ internal sealed class RequestState(long id, GenerationRequest request, Channel<G
 
     public List<SequenceState> Sequences { get; } = [];
 
+    /// <summary>The prompt tokens' log-probabilities by position, filled as its chunks run; null when not asked for.</summary>
+    public TokenLogprob?[]? PromptLogprobs { get; } = request.Sampling.PromptLogprobs is null ? null : new TokenLogprob?[request.PromptTokenIds.Count];
+
     public CancellationTokenRegistration Registration { get; set; }
 
     /// <summary>Done one way or another; later commands for it are ignored.</summary>
@@ -25,7 +29,7 @@ internal sealed class RequestState(long id, GenerationRequest request, Channel<G
     public void Succeed()
     {
         Close();
-        Completion.TrySetResult(new GenerationResult(Id, Request.PromptTokenIds.Count, Sequences.Select(s => s.Output!).ToList()));
+        Completion.TrySetResult(new GenerationResult(Id, Request.PromptTokenIds.Count, Sequences.Select(s => s.Output!).ToList(), PromptLogprobs));
         Updates?.Writer.TryComplete();
     }
 

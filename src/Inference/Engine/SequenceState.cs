@@ -15,6 +15,7 @@ internal sealed class SequenceState
     private readonly HashSet<int> _stopIds;
     private readonly int _maxSequenceLength;
     private readonly List<float[]>? _logits;
+    private readonly List<TokenLogprob>? _logprobs;
     private int _streamedText;
 
     public SequenceState(long id, RequestState request, int index, HashSet<int> stopIds, int maxSequenceLength, TokenTextDecoder? decoder)
@@ -35,6 +36,7 @@ internal sealed class SequenceState
         }
 
         _logits = request.Request.CaptureLogits ? [] : null;
+        _logprobs = sampling.Logprobs is null ? null : [];
     }
 
     public long Id { get; }
@@ -58,10 +60,14 @@ internal sealed class SequenceState
     public bool Finished => Output is not null;
 
     /// <summary>Appends a drawn token, applies the stop rules, and returns what a stream should see.</summary>
-    public GenerationUpdate Append(int tokenId, float[]? logits)
+    public GenerationUpdate Append(int tokenId, float[]? logits, TokenLogprob? logprob)
     {
         _tokens.Add(tokenId);
         _logits?.Add(logits ?? []);
+        if (_logprobs is not null)
+        {
+            _logprobs.Add(logprob ?? throw new InvalidOperationException($"sequence {Id} asked for logprobs but its token {tokenId} came without one"));
+        }
         FinishReason? finish = null;
         int? stopToken = null;
         string? stopString = null;
@@ -105,10 +111,13 @@ internal sealed class SequenceState
 
         if (finish is { } reason)
         {
-            Output = new SequenceOutput(Index, _tokens.GetRange(PromptLength, GeneratedCount), finalText, reason, stopToken, stopString, _logits);
+            Output = new SequenceOutput(Index, _tokens.GetRange(PromptLength, GeneratedCount), finalText, reason, stopToken, stopString, _logits, _logprobs);
         }
 
-        return new GenerationUpdate(Index, [tokenId], text, finish);
+        return new GenerationUpdate(Index, [tokenId], text, finish, logprob is null || _logprobs is null ? null : [logprob])
+        {
+            PromptLogprobs = GeneratedCount == 1 ? Request.PromptLogprobs : null,
+        };
     }
 
     private int LongestStop => Sampling.Stop.Count == 0 ? 1 : Sampling.Stop.Max(s => s.Length);

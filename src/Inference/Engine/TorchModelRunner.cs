@@ -76,7 +76,7 @@ public sealed class TorchModelRunner : IModelRunner
         return new RunnerPlan(footprint, slots, length, footprint.KvCacheBytes(slots, length));
     }
 
-    public IReadOnlyList<SampledToken> Execute(IReadOnlyList<RunnerChunk> chunks)
+    public RunnerOutput Execute(IReadOnlyList<RunnerChunk> chunks)
     {
         using var scope = torch.NewDisposeScope();
         using var threads = SmallStepThreads.Enter(_model.Device, chunks.Sum(c => c.TokenIds.Count));
@@ -84,18 +84,29 @@ public sealed class TorchModelRunner : IModelRunner
         foreach (var chunk in chunks)
         {
             var slot = _slots.Contains(chunk.SequenceId) ? _slots.SlotOf(chunk.SequenceId) : _slots.Allocate(chunk.SequenceId);
-            forward.Add(new ForwardChunk(slot, chunk.Start, chunk.TokenIds, chunk.Samples.Count > 0 ? LogitsWanted.Last : LogitsWanted.None));
+            var wanted = chunk.Scoring is not null ? LogitsWanted.All : chunk.Samples.Count > 0 ? LogitsWanted.Last : LogitsWanted.None;
+            forward.Add(new ForwardChunk(slot, chunk.Start, chunk.TokenIds, wanted));
         }
 
         using var batch = _model.CreateBatch(forward, _cache);
         var logits = _model.Forward(batch, _cache);
         var rows = new List<SampleRow>();
         var targets = new List<SampleTarget>();
+        var scored = new List<LogprobRow>();
+        var scoredChunks = new List<(RunnerChunk Chunk, int Count)>();
         for (var i = 0; i < chunks.Count; i++)
         {
             var chunk = chunks[i];
             var length = chunk.Start + chunk.TokenIds.Count;
             _slots.SetLength(chunk.SequenceId, length);
+            if (chunk.Scoring is { } scoring)
+            {
+                scored.AddRange(scoring.NextTokenIds.Select((id, j) => new LogprobRow(batch.LogitOffsets[i] + j, id, scoring.Top)));
+                scoredChunks.Add((chunk, scoring.NextTokenIds.Count));
+            }
+
+            // The next-token row is the chunk's last (its only one unless the chunk is scored).
+            var nextTokenRow = batch.LogitOffsets[i + 1] - 1;
             foreach (var target in chunk.Samples)
             {
                 if (target.SequenceId != chunk.SequenceId)
@@ -104,18 +115,36 @@ public sealed class TorchModelRunner : IModelRunner
                     _slots.SetLength(target.SequenceId, length);
                 }
 
-                rows.Add(new SampleRow(batch.LogitOffsets[i], target.Params, target.Uniform));
+                rows.Add(new SampleRow(nextTokenRow, target.Params, target.Uniform));
                 targets.Add(target);
             }
         }
 
-        if (logits is null || rows.Count == 0)
+        if (logits is null)
         {
-            return [];
+            return RunnerOutput.Empty;
         }
 
-        var tokens = TokenSampler.Sample(logits, rows);
-        return targets.Select((t, i) => new SampledToken(t.SequenceId, tokens[i], t.CaptureLogits ? Row(logits, rows[i].LogitsRow) : null)).ToList();
+        var tokens = rows.Count > 0 ? TokenSampler.Sample(logits, rows) : [];
+        // Drawn tokens' and prompt tokens' log-probabilities in one pass; rows that ask for none cost nothing.
+        var drawnScored = Enumerable.Range(0, rows.Count).Where(i => rows[i].Params.Logprobs is not null).ToList();
+        var all = LogprobScorer.Compute(logits, [.. scored, .. drawnScored.Select(i => new LogprobRow(rows[i].LogitsRow, tokens[i], rows[i].Params.Logprobs!.Value))]);
+        var drawnLogprobs = new TokenLogprob?[rows.Count];
+        for (var j = 0; j < drawnScored.Count; j++)
+        {
+            drawnLogprobs[drawnScored[j]] = all[scored.Count + j];
+        }
+
+        var scores = new List<ChunkScores>(scoredChunks.Count);
+        var at = 0;
+        foreach (var (chunk, count) in scoredChunks)
+        {
+            scores.Add(new ChunkScores(chunk.SequenceId, chunk.Start + 1, all[at..(at + count)]));
+            at += count;
+        }
+
+        var sampled = targets.Select((t, i) => new SampledToken(t.SequenceId, tokens[i], t.CaptureLogits ? Row(logits, rows[i].LogitsRow) : null, drawnLogprobs[i])).ToList();
+        return new RunnerOutput(sampled, scores);
     }
 
     public void Release(long sequenceId)

@@ -41,6 +41,18 @@ public sealed record SamplingParams
     /// <summary>When true the model's end-of-sequence ids do not stop generation (only <see cref="StopTokenIds"/> do).</summary>
     public bool IgnoreEos { get; init; }
 
+    /// <summary>
+    /// Report each generated token's log-probability with this many most likely alternatives (0: the token's alone);
+    /// null reports none.
+    /// </summary>
+    public int? Logprobs { get; init; }
+
+    /// <summary>
+    /// Report the log-probability of every prompt token after the first, with this many alternatives (OpenAI's
+    /// <c>echo</c> with <c>logprobs</c>); null reports none. The prompt's positions then all compute logits.
+    /// </summary>
+    public int? PromptLogprobs { get; init; }
+
     public bool IsGreedy => Temperature < GreedyTemperature;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
@@ -54,6 +66,8 @@ public sealed record SamplingParams
         Check(MaxTokens >= 1, nameof(MaxTokens), MaxTokens, "must be at least 1");
         Check(StopTokenIds.All(id => id >= 0), nameof(StopTokenIds), string.Join(",", StopTokenIds), "must be token ids (>= 0)");
         Check(Stop.All(s => !string.IsNullOrEmpty(s)), nameof(Stop), string.Join("|", Stop), "must not contain an empty string");
+        Check(Logprobs is null or >= 0 and <= LogprobScorer.MaxTop, nameof(Logprobs), Logprobs!, $"must be in [0, {LogprobScorer.MaxTop}]");
+        Check(PromptLogprobs is null or >= 0 and <= LogprobScorer.MaxTop, nameof(PromptLogprobs), PromptLogprobs!, $"must be in [0, {LogprobScorer.MaxTop}]");
     }
 
     private static void Check(bool valid, string field, object value, string rule)

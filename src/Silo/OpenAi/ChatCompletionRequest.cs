@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Models;
+using VerlOrleans.Inference.Sampling;
 
 namespace VerlOrleans.Silo.OpenAi;
 
@@ -9,7 +10,7 @@ namespace VerlOrleans.Silo.OpenAi;
 /// <param name="Model">Model id from <c>GET /v1/models</c>, or a checkpoint's absolute path.</param>
 /// <param name="Messages">The conversation: objects with a string <c>role</c> and <c>content</c>, as the template reads them.</param>
 /// <param name="ChatTemplateKwargs">Variables for the template (<c>{"enable_thinking": false}</c>), as verl's apply_chat_template_kwargs.</param>
-/// <param name="Sampling">n, temperature, top_p, top_k, min_p, seed, max_tokens / max_completion_tokens, stop.</param>
+/// <param name="Sampling">n, temperature, top_p, top_k, min_p, seed, max_tokens / max_completion_tokens, stop, and logprobs / top_logprobs.</param>
 /// <param name="Stream">Answer as server-sent events.</param>
 /// <param name="IncludeUsage">Send a last chunk with the usage (<c>stream_options.include_usage</c>).</param>
 public sealed record ChatCompletionRequest(
@@ -33,12 +34,17 @@ public sealed record ChatCompletionRequest(
                 o.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
             _ => throw OpenAiError.BadField("chat_template_kwargs", $"must be a JSON object of at most {SpecValidation.MaxChatTemplateKwargsLength} characters, e.g. {{\"enable_thinking\": false}}"),
         };
-        fields.RefuseUnlessOff("logprobs", RequestFields.LogprobsLater);
-        fields.RefuseUnlessOff("top_logprobs", RequestFields.LogprobsLater);
+        var logprobs = fields.Bool("logprobs");
+        var top = (int?)fields.Integer("top_logprobs", null, 0, LogprobScorer.MaxTop);
+        if (top is not null && !logprobs)
+        {
+            throw OpenAiError.BadField("top_logprobs", "needs logprobs: true");
+        }
+
         fields.RefuseUnsupportedSampling();
         fields.RefuseUnlessOff("tools", "tool calls are not parsed by this endpoint");
         fields.RefuseUnlessOff("response_format", "structured output is not supported");
-        var sampling = fields.Sampling(DefaultMaxTokens, "max_completion_tokens", "max_tokens");
+        var sampling = fields.Sampling(DefaultMaxTokens, 1, "max_completion_tokens", "max_tokens") with { Logprobs = logprobs ? top ?? 0 : null };
         var stream = fields.Bool("stream");
         var includeUsage = fields.IncludeUsage();
         fields.Ignore("user");

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using VerlOrleans.Contracts.Models;
 using VerlOrleans.Grains.Hosting;
 using VerlOrleans.Grains.Models.Placement;
@@ -18,33 +19,42 @@ public static partial class GenerationResponder
     /// <summary>The caller id the engine's fair share sees for an API caller.</summary>
     public static string CallerId(string callerName) => "openai:" + callerName;
 
-    /// <summary>Generates the whole response (a call lost with its model's silo is made again, as runs do).</summary>
-    public static async Task<IResult> WholeAsync(IGrainFactory grains, ServedModel model, GenerationCall call, ResponseShape shape, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// Generates every prompt's whole response at once (the engine batches them), a call lost with its model's silo made
+    /// again as runs do.
+    /// </summary>
+    public static async Task<IResult> WholeAsync(IGrainFactory grains, ServedModel model, IReadOnlyList<GenerationCall> calls, ResponseShape shape, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var reply = await ClusterRetry.CallAsync(
+        var replies = await Task.WhenAll(calls.Select(call => ClusterRetry.CallAsync(
             () =>
             {
                 RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, model.RequiredBytes);
                 return grains.GetGrain<IModelGrain>(model.ModelKey).GenerateAsync(model.LoadSpec, call, cancellationToken);
             },
             clock,
-            cancellationToken: cancellationToken);
-        return Json(shape.Whole(reply));
+            cancellationToken: cancellationToken)));
+        return Json(shape.Whole(replies));
     }
 
-    /// <summary>Streams the response; an error after the first event is sent as a last <c>data: {"error": ...}</c> event.</summary>
-    public static async Task StreamAsync(HttpContext context, IGrainFactory grains, ServedModel model, GenerationCall call, ResponseShape shape, bool includeUsage, ILogger logger)
+    /// <summary>
+    /// Streams every prompt's response as its chunks come, interleaved; an error after the first event is sent as a last
+    /// <c>data: {"error": ...}</c> event.
+    /// </summary>
+    public static async Task StreamAsync(HttpContext context, IGrainFactory grains, ServedModel model, IReadOnlyList<GenerationCall> calls, ResponseShape shape, bool includeUsage, ILogger logger)
     {
-        var aborted = context.RequestAborted;
-        RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, model.RequiredBytes);
-        var chunks = grains.GetGrain<IModelGrain>(model.ModelKey).StreamAsync(model.LoadSpec, call, aborted).GetAsyncEnumerator(aborted);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var aborted = stop.Token;
+        var merged = Channel.CreateUnbounded<(int Prompt, GenerationChunk Chunk)>(new UnboundedChannelOptions { SingleReader = true });
+        var pumps = calls.Select((call, prompt) => PumpAsync(grains, model, call, prompt, merged.Writer, aborted)).ToList();
+        _ = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+        var chunks = merged.Reader.ReadAllAsync(aborted).GetAsyncEnumerator(aborted);
         try
         {
             // The first chunk before the headers: a model that cannot load is still an error response, not a broken stream.
             var any = await chunks.MoveNextAsync();
             var response = context.Response;
             await Api.ServerSentEvents.StartAsync(context, aborted);
-            for (var i = 0; i < call.Sampling.N; i++)
+            for (var i = 0; i < calls.Count * shape.SamplesPerPrompt; i++)
             {
                 if (shape.Opening(i) is { } opening)
                 {
@@ -57,15 +67,15 @@ public static partial class GenerationResponder
             {
                 for (; any; any = await chunks.MoveNextAsync())
                 {
-                    var chunk = chunks.Current;
+                    var (prompt, chunk) = chunks.Current;
                     completionTokens += chunk.TokenIds.Count;
-                    if (chunk.Text is { Length: > 0 } || chunk.FinishReason is not null)
+                    if (shape.Delta(prompt, chunk) is { } delta)
                     {
-                        await SendAsync(response, shape.Delta(chunk.SequenceIndex, chunk.Text, chunk.FinishReason), aborted);
+                        await SendAsync(response, delta, aborted);
                     }
                 }
             }
-            catch (Exception e) when (!aborted.IsCancellationRequested && e is not OutOfMemoryException)
+            catch (Exception e) when (!context.RequestAborted.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 LogStreamFailed(logger, e, model.Id);
                 await SendAsync(response, OpenAiError.Body($"Generation failed: {e.Message}", "server_error", null, null), aborted);
@@ -74,7 +84,7 @@ public static partial class GenerationResponder
 
             if (includeUsage)
             {
-                await SendAsync(response, shape.UsageChunk(call.PromptTokenIds.Count, completionTokens), aborted);
+                await SendAsync(response, shape.UsageChunk(calls.Sum(c => c.PromptTokenIds.Count), completionTokens), aborted);
             }
 
             await response.Body.WriteAsync(Done, aborted);
@@ -82,6 +92,7 @@ public static partial class GenerationResponder
         }
         finally
         {
+            await stop.CancelAsync();
             await chunks.DisposeAsync();
         }
     }
@@ -94,6 +105,15 @@ public static partial class GenerationResponder
     /// stream or a log read this). Bodies are never embedded in HTML, which is what the default escaping guards.
     /// </summary>
     public static readonly System.Text.Json.JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static async Task PumpAsync(IGrainFactory grains, ServedModel model, GenerationCall call, int prompt, ChannelWriter<(int, GenerationChunk)> merged, CancellationToken cancellationToken)
+    {
+        RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, model.RequiredBytes);
+        await foreach (var chunk in grains.GetGrain<IModelGrain>(model.ModelKey).StreamAsync(model.LoadSpec, call, cancellationToken).WithCancellation(cancellationToken))
+        {
+            await merged.WriteAsync((prompt, chunk), cancellationToken);
+        }
+    }
 
     private static async Task SendAsync(HttpResponse response, JsonObject data, CancellationToken cancellationToken)
     {

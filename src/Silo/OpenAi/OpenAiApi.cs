@@ -77,19 +77,31 @@ public static partial class OpenAiApi
             var (id, checkpoint) = await new ModelCatalog(grains).ResolveAsync(completion?.Model ?? conversation!.Model);
             var model = await ServedModel.PrepareAsync(grains, id, checkpoint,
                 services.GetRequiredService<TokenizerCache>(), services.GetRequiredService<ModelEngineFactory>(), aborted);
-            var promptIds = completion is not null
-                ? completion.PromptTokenIds ?? model.Tokenizer.Encode(completion.PromptText!)
-                : model.Tokenizer.Encode(Render(model, conversation!));
-            var sampling = completion?.Sampling ?? conversation!.Sampling;
-            var call = new GenerationCall(GenerationResponder.CallerId(context.User.CallerName()), promptIds, sampling);
-            var shape = chat ? ResponseShape.ChatCompletion(id, clock) : ResponseShape.Completion(id, clock);
-            if (completion?.Stream ?? conversation!.Stream)
+            var caller = GenerationResponder.CallerId(context.User.CallerName());
+            IReadOnlyList<GenerationCall> calls;
+            ResponseShape shape;
+            if (completion is not null)
             {
-                await GenerationResponder.StreamAsync(context, grains, model, call, shape, completion?.IncludeUsage ?? conversation!.IncludeUsage, logger);
+                // A prompt given as ids is echoed as their text; one given as text, as written.
+                var prompts = completion.Prompts
+                    .Select(p => p.TokenIds is { } ids ? (Text: model.Tokenizer.Decode(ids), TokenIds: ids) : (Text: p.Text!, TokenIds: model.Tokenizer.Encode(p.Text!)))
+                    .ToList();
+                calls = prompts.Select(p => new GenerationCall(caller, p.TokenIds, completion.Sampling)).ToList();
+                shape = ResponseShape.Completion(id, clock, model.Tokenizer, completion, prompts);
             }
             else
             {
-                await (await GenerationResponder.WholeAsync(grains, model, call, shape, clock, aborted)).ExecuteAsync(context);
+                calls = [new GenerationCall(caller, model.Tokenizer.Encode(Render(model, conversation!)), conversation!.Sampling)];
+                shape = ResponseShape.ChatCompletion(id, clock, model.Tokenizer, conversation);
+            }
+
+            if (completion?.Stream ?? conversation!.Stream)
+            {
+                await GenerationResponder.StreamAsync(context, grains, model, calls, shape, completion?.IncludeUsage ?? conversation!.IncludeUsage, logger);
+            }
+            else
+            {
+                await (await GenerationResponder.WholeAsync(grains, model, calls, shape, clock, aborted)).ExecuteAsync(context);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

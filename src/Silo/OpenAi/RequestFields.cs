@@ -94,12 +94,12 @@ public sealed class RequestFields
     /// The sampling fields both endpoints share, with the grid's ranges (<see cref="SpecValidation"/>), and the fields
     /// of OpenAI's API this slice does not implement refused when they ask for anything.
     /// </summary>
-    public SamplingSettings Sampling(int defaultMaxTokens, params string[] maxTokenNames)
+    public SamplingSettings Sampling(int defaultMaxTokens, int minMaxTokens, params string[] maxTokenNames)
     {
         long? maxTokens = null;
         foreach (var name in maxTokenNames)
         {
-            maxTokens ??= Integer(name, null, 1, SpecValidation.MaxTokens);
+            maxTokens ??= Integer(name, null, minMaxTokens, SpecValidation.MaxTokens);
         }
 
         var seed = Integer("seed", null, 0, long.MaxValue / 2);
@@ -129,10 +129,6 @@ public sealed class RequestFields
         };
     }
 
-    /// <summary>Refuses a field this slice cannot honour unless it is absent or asks for nothing (null, false, 0, empty).</summary>
-    /// <summary>Why token logprobs are refused, the same on both endpoints.</summary>
-    public const string LogprobsLater = "token logprobs come in a later version of this endpoint";
-
     /// <summary>Refuses the sampler options both endpoints share and the grid's sampler does not have.</summary>
     public void RefuseUnsupportedSampling()
     {
@@ -141,6 +137,7 @@ public sealed class RequestFields
         RefuseUnlessOff("logit_bias", "the grid's sampler has no logit bias");
     }
 
+    /// <summary>Refuses a field this endpoint cannot honour unless it is absent or asks for nothing (null, false, 0, empty).</summary>
     public void RefuseUnlessOff(string name, string why)
     {
         var node = Raw(name);

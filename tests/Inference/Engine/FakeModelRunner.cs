@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using VerlOrleans.Inference.Engine;
+using VerlOrleans.Inference.Sampling;
 
 namespace VerlOrleans.Inference.Tests.Engine;
 
@@ -31,7 +32,10 @@ internal sealed class FakeModelRunner(int slots = 4, int maxSequenceLength = 64,
 
     public int HeldSlots => _cache.Count;
 
-    public IReadOnlyList<SampledToken> Execute(IReadOnlyList<RunnerChunk> chunks)
+    /// <summary>The log-probability the fake reports for a token at a position: a function of both, so bookkeeping errors show.</summary>
+    public static float FakeLogprob(int position, int tokenId) => -(position * 1000 + tokenId) / 1e4f;
+
+    public RunnerOutput Execute(IReadOnlyList<RunnerChunk> chunks)
     {
         ThreadId = Environment.CurrentManagedThreadId;
         Gate.Wait();
@@ -43,6 +47,7 @@ internal sealed class FakeModelRunner(int slots = 4, int maxSequenceLength = 64,
         }
 
         var result = new List<SampledToken>();
+        var scores = new List<ChunkScores>();
         foreach (var chunk in chunks)
         {
             if (!_cache.TryGetValue(chunk.SequenceId, out var cached))
@@ -53,6 +58,13 @@ internal sealed class FakeModelRunner(int slots = 4, int maxSequenceLength = 64,
 
             Assert.Equal(cached.Count, chunk.Start);
             cached.AddRange(chunk.TokenIds);
+            if (chunk.Scoring is { } scoring)
+            {
+                Assert.True(scoring.NextTokenIds.Count <= chunk.TokenIds.Count, "more scored positions than the chunk has");
+                scores.Add(new ChunkScores(chunk.SequenceId, chunk.Start + 1, scoring.NextTokenIds
+                    .Select((id, j) => new TokenLogprob(id, FakeLogprob(chunk.Start + 1 + j, id), 1, [])).ToList()));
+            }
+
             foreach (var target in chunk.Samples)
             {
                 if (target.SequenceId != chunk.SequenceId)
@@ -61,11 +73,12 @@ internal sealed class FakeModelRunner(int slots = 4, int maxSequenceLength = 64,
                 }
 
                 var token = target.Params.IsGreedy ? (cached[^1] + 1) % vocab : (int)(target.Uniform * vocab);
-                result.Add(new SampledToken(target.SequenceId, token, target.CaptureLogits ? [token] : null));
+                var logprob = target.Params.Logprobs is null ? null : new TokenLogprob(token, FakeLogprob(cached.Count, token), 1, []);
+                result.Add(new SampledToken(target.SequenceId, token, target.CaptureLogits ? [token] : null, logprob));
             }
         }
 
-        return result;
+        return new RunnerOutput(result, scores);
     }
 
     public void Release(long sequenceId)

@@ -37,11 +37,16 @@ public sealed class OpenAiErrorTests(OpenAiSilo fixture) : IClassFixture<OpenAiS
     [InlineData("stop", "[1, 2]", "stop")]
     [InlineData("stream", "\"yes\"", "stream")]
     [InlineData("prompt", "[]", "prompt")]
-    [InlineData("prompt", "[\"a\", \"b\"]", "prompt")]
+    [InlineData("prompt", "[\"a\", \"\"]", "prompt[1]")]
+    [InlineData("prompt", "[[1, 2], [3, -1]]", "prompt[1]")]
+    [InlineData("prompt", "[[1, 2], 5]", "prompt")]
     [InlineData("prompt", "[1, -3]", "prompt")]
     [InlineData("max_tokenz", "5", "max_tokenz")]
-    [InlineData("logprobs", "1", "logprobs")]
-    [InlineData("echo", "true", "echo")]
+    [InlineData("logprobs", "21", "logprobs")]
+    [InlineData("logprobs", "-1", "logprobs")]
+    [InlineData("logprobs", "true", "logprobs")]
+    [InlineData("echo", "1", "echo")]
+    [InlineData("frequency_penalty", "0.5", "frequency_penalty")]
     [InlineData("best_of", "3", "best_of")]
     public async Task A_bad_or_unsupported_completion_field_is_a_400_naming_it(string field, string json, string param)
     {
@@ -63,8 +68,9 @@ public sealed class OpenAiErrorTests(OpenAiSilo fixture) : IClassFixture<OpenAiS
     [InlineData("messages", "[{\"content\": \"hi\"}]", "messages[0]")]
     [InlineData("messages", "[{\"role\": \"user\", \"content\": 5}]", "messages[0].content")]
     [InlineData("chat_template_kwargs", "[1]", "chat_template_kwargs")]
-    [InlineData("logprobs", "true", "logprobs")]
+    [InlineData("logprobs", "1", "logprobs")]
     [InlineData("top_logprobs", "2", "top_logprobs")]
+    [InlineData("top_logprobs", "21", "top_logprobs")]
     [InlineData("max_completion_tokens", "0", "max_completion_tokens")]
     public async Task A_bad_chat_field_is_a_400_naming_it(string field, string json, string param)
     {
@@ -78,13 +84,18 @@ public sealed class OpenAiErrorTests(OpenAiSilo fixture) : IClassFixture<OpenAiS
     }
 
     [Fact]
-    public async Task Logprobs_and_echo_are_refused_as_not_supported_yet_rather_than_ignored()
+    public async Task Max_tokens_zero_is_allowed_only_with_echo_and_a_chat_top_logprobs_needs_logprobs()
     {
-        var (status, body) = await fixture.PostAsync("v1/completions", new JsonObject { ["model"] = "tiny-chat", ["prompt"] = "hi", ["echo"] = true, ["logprobs"] = 0 });
+        var (status, body) = await fixture.PostAsync("v1/completions", new JsonObject { ["model"] = "tiny-chat", ["prompt"] = "hi", ["max_tokens"] = 0 });
+        var (echoStatus, _) = await fixture.PostAsync("v1/completions", new JsonObject { ["model"] = "tiny-chat", ["prompt"] = "hi", ["max_tokens"] = 0, ["echo"] = true });
+        var (topStatus, topBody) = await fixture.PostAsync("v1/chat/completions", JsonNode.Parse(
+            "{\"model\": \"tiny-chat\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"logprobs\": false, \"top_logprobs\": 2}")!);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("unsupported_parameter", body!["error"]!["code"]!.GetValue<string>());
-        Assert.Contains("not supported", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("between 1 and", body!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, echoStatus);
+        Assert.Equal(HttpStatusCode.BadRequest, topStatus);
+        Assert.Contains("needs logprobs: true", topBody!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

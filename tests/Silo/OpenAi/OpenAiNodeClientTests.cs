@@ -21,7 +21,10 @@ public sealed class OpenAiNodeClientTests(OpenAiSilo fixture) : IClassFixture<Op
     {
         await InstallAsync();
 
-        var (exit, output, error) = await RunAsync("node", ["client.mjs", fixture.Silo.BaseAddress.ToString(), "tiny-chat"], TimeSpan.FromMinutes(3));
+        var cases = LogprobReference.TinyChat.Cases;
+        var scoredPrompts = new JsonArray(cases.Take(2).Select(c => (JsonNode)new JsonArray(c.Ids.Select(i => (JsonNode)i).ToArray())).ToArray());
+        var (exit, output, error) = await RunAsync("node", ["client.mjs", fixture.Silo.BaseAddress.ToString(), "tiny-chat"], TimeSpan.FromMinutes(3),
+            ("VERLORLEANS_SCORED_PROMPTS", scoredPrompts.ToJsonString()));
 
         Assert.True(exit == 0, $"node client.mjs exited with {exit}: {error}");
         var result = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
@@ -41,8 +44,30 @@ public sealed class OpenAiNodeClientTests(OpenAiSilo fixture) : IClassFixture<Op
         Assert.Equal(chat["finish_reason"]!.GetValue<string>(), result["stream"]!["finish_reason"]!.GetValue<string>());
 
         Assert.Equal(400, result["refused"]!["status"]!.GetValue<int>());
-        Assert.Equal("logprobs", result["refused"]!["param"]!.GetValue<string>());
+        Assert.Equal("frequency_penalty", result["refused"]!["param"]!.GetValue<string>());
         Assert.Equal("unsupported_parameter", result["refused"]!["code"]!.GetValue<string>());
+        // lm-eval's loglikelihood: the sum of the continuation's logprobs and whether it is greedy, as lm-eval reads them
+        // (token_logprobs[ctxlen:-1], top_logprobs for is_greedy), against PyTorch's.
+        var scored = result["scored"]!.AsArray();
+        Assert.Equal([0, 1], scored.Select(c => c!["index"]!.GetValue<int>()));
+        for (var i = 0; i < 2; i++)
+        {
+            var reference = cases[i];
+            var tokenLogprobs = scored[i]!["token_logprobs"]!.AsArray();
+            Assert.Equal(reference.Ids.Count + 1, tokenLogprobs.Count);
+            Assert.Null(tokenLogprobs[0]);
+            var context = reference.PromptLength;
+            var continuation = tokenLogprobs.Skip(context).Take(reference.Ids.Count - context).Select(v => v!.GetValue<double>()).ToList();
+            Assert.Equal(reference.Positions.Skip(context - 1).Sum(p => (double)p.Logprob), continuation.Sum(), 3e-3);
+            var tops = scored[i]!["top_logprobs"]!.AsArray().Skip(context).Take(reference.Ids.Count - context).ToList();
+            var isGreedy = continuation.Zip(tops).All(t => t.First == t.Second!.AsObject().Max(e => e.Value!.GetValue<double>()));
+            Assert.Equal(reference.Positions.Skip(context - 1).All(p => p.Rank == 1), isGreedy);
+        }
+
+        var chatLogprobs = result["chat_logprobs"]!.AsArray();
+        Assert.Equal(4, chatLogprobs.Count);
+        Assert.All(chatLogprobs, t => Assert.Equal(2, t!["top"]!.GetValue<int>()));
+
         Assert.Equal(404, result["missing"]!["status"]!.GetValue<int>());
         Assert.Equal("model_not_found", result["missing"]!["code"]!.GetValue<string>());
     }
@@ -68,9 +93,14 @@ public sealed class OpenAiNodeClientTests(OpenAiSilo fixture) : IClassFixture<Op
         }
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(string program, string[] arguments, TimeSpan timeout)
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(string program, string[] arguments, TimeSpan timeout, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = ClientFolder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

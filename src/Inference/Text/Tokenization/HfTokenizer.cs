@@ -171,8 +171,11 @@ public sealed class HfTokenizer
     /// <summary>The id of a token string (byte-level spelling, or an added token's content), like <c>convert_tokens_to_ids</c>.</summary>
     public int? TokenToId(string token) => _idsByToken.TryGetValue(token, out var id) ? id : null;
 
-    /// <summary>The raw bytes an id stands for in decoded text.</summary>
-    internal ReadOnlySpan<byte> TokenBytes(int id) =>
+    /// <summary>
+    /// The raw bytes an id stands for in decoded text (a byte-level entry's bytes, so half of a character keeps its
+    /// bytes; an added token's UTF-8). Only for ids the vocabulary has (<see cref="IsKnown"/>).
+    /// </summary>
+    public ReadOnlySpan<byte> TokenBytes(int id) =>
         _tokenBytes.AsSpan(_tokenByteOffsets[id], _tokenByteOffsets[id + 1] - _tokenByteOffsets[id]);
 
     private void EncodePiece(ReadOnlySpan<char> piece, List<int> ids)
