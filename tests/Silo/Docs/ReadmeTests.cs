@@ -6,17 +6,42 @@ namespace VerlOrleans.Silo.Tests.Docs;
 /// <summary>
 /// The project's READMEs read as one document each: no heading twice (a section pasted twice is how a README rots), and
 /// every link to a file of the repository points at one that exists. Code blocks are skipped: their <c>#</c> lines are
-/// shell comments, and their paths are examples.
+/// shell comments, and their paths are examples. The benchmarks' README is among them, and lists every benchmark
+/// project under <c>bench/</c>.
 /// </summary>
 public sealed partial class ReadmeTests
 {
-    public static TheoryData<string> Readmes() =>
-    [
-        .. Directory.EnumerateFiles(RepositoryPaths.Root, "README.md", SearchOption.AllDirectories)
+    private static readonly string BenchReadme = Path.Combine("bench", "README.md");
+
+    public static TheoryData<string> Readmes() => [.. ReadmePaths()];
+
+    [Fact]
+    public void The_benchmarks_README_is_checked_with_the_others()
+    {
+        // Its headings and links are checked by the theories above only while the search finds it.
+        Assert.Contains(BenchReadme, ReadmePaths());
+        Assert.Contains("README.md", ReadmePaths());
+    }
+
+    [Fact]
+    public void Every_benchmark_project_is_listed_in_the_benchmarks_README()
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, BenchReadme));
+        var projects = Directory.EnumerateDirectories(Path.Combine(RepositoryPaths.Root, "bench"))
+            .Where(folder => Directory.EnumerateFiles(folder, "*.csproj").Any())
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.NotEmpty(projects);
+        var missing = projects.Where(name => !Regex.IsMatch(text, $@"bench/{Regex.Escape(name!)}(?![A-Za-z0-9_])")).ToList();
+        Assert.True(missing.Count == 0, $"{BenchReadme} does not list these benchmark projects (as bench/NAME): {string.Join(", ", missing)}");
+    }
+
+    private static IEnumerable<string> ReadmePaths() =>
+        Directory.EnumerateFiles(RepositoryPaths.Root, "README.md", SearchOption.AllDirectories)
             .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" or ".git"))
             .Select(path => Path.GetRelativePath(RepositoryPaths.Root, path))
-            .Order(StringComparer.Ordinal),
-    ];
+            .Order(StringComparer.Ordinal);
 
     [Theory]
     [MemberData(nameof(Readmes))]
