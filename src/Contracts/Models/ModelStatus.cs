@@ -25,4 +25,6 @@ public sealed record ModelStatus
     [Id(14)] public DateTimeOffset? LoadedAt { get; init; }
     [Id(15)] public DateTimeOffset? LastUsedAt { get; init; }
     [Id(16)] public string? Error { get; init; }
+    /// <summary>The last load failed only for want of room (the resident models were busy): loading again later may succeed.</summary>
+    [Id(17)] public bool NoRoom { get; init; }
 }

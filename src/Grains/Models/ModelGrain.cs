@@ -29,6 +29,7 @@ public sealed class ModelGrain(
     private ModelLoadSpec? _spec;
     private ModelState _state = ModelState.Unloaded;
     private string? _device, _error;
+    private bool _noRoom;
     private RunnerInfo? _info;
     private DateTimeOffset? _loadedAt;
     private DateTimeOffset _lastUsed;
@@ -152,8 +153,8 @@ public sealed class ModelGrain(
         {
             // Size it for the CPU first (float32, the largest case), then exactly for the device chosen.
             var bytes = await Task.Run(() => engines.EstimateBytes(spec.ModelPath, "cpu", spec.DType));
-            var plan = residency.Plan(Key, bytes) ?? throw new InsufficientMemoryException(
-                $"model {Key} needs {bytes} bytes; no device of silo {silo.SiloAddress} has that much room even after unloading its idle models");
+            var plan = residency.Plan(Key, bytes) ?? throw new NoModelRoomException(
+                $"model {Key} needs {bytes} bytes; no device of silo {silo.SiloAddress} has that much room even after unloading its idle models (the resident ones are in use)");
             foreach (var victim in plan.Evict)
             {
                 await GrainFactory.GetGrain<IModelGrain>(victim).UnloadAsync();
@@ -172,6 +173,7 @@ public sealed class ModelGrain(
             await ReleaseAsync();
             _state = ModelState.Failed;
             _error = e.Message;
+            _noRoom = e is NoModelRoomException;
             throw;
         }
         finally
@@ -248,6 +250,7 @@ public sealed class ModelGrain(
             LoadedAt = _loadedAt,
             LastUsedAt = _state == ModelState.Ready ? _lastUsed : null,
             Error = _error,
+            NoRoom = _noRoom && _state == ModelState.Failed,
         };
     }
 

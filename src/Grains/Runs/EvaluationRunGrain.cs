@@ -313,14 +313,16 @@ public sealed partial class EvaluationRunGrain(
             RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, bytes);
             return model.LoadAsync(loadSpec);
         }, token);
-        while (status.State is ModelState.Loading or ModelState.Unloaded)
+        while (status.State is ModelState.Loading or ModelState.Unloaded || status.NoRoom)
         {
-            await Task.Delay(PollInterval, token);
+            // No room: every resident model is busy with other work; the run waits its turn and asks again.
+            await Task.Delay(status.NoRoom ? ModelGrainResponseGenerator.RoomPollInterval : PollInterval, token);
             // Unloaded: the model grain came back elsewhere (its silo died) without its load; start it there.
+            var again = status.State == ModelState.Unloaded || status.NoRoom;
             status = await RetryAsync(() =>
             {
                 RequestContext.Set(DeviceAwarePlacementStrategy.RequiredBytesKey, bytes);
-                return status.State == ModelState.Unloaded ? model.LoadAsync(loadSpec) : model.GetStatusAsync();
+                return again ? model.LoadAsync(loadSpec) : model.GetStatusAsync();
             }, token);
         }
 

@@ -136,7 +136,8 @@ public static partial class OpenAiApi
             case ArgumentException argument:
                 // The engine's own checks (token ids outside the vocabulary, a prompt longer than the model's context).
                 return new OpenAiError(StatusCodes.Status400BadRequest, argument.Message.Split('\n')[0], "invalid_request_error", null, "invalid_value");
-            case ModelUnloadedException or TimeoutException:
+            case ModelUnloadedException or TimeoutException or NoModelRoomException:
+                // No room (every resident model busy), a model unloaded mid-call, or a call that timed out: try again later.
                 return new OpenAiError(StatusCodes.Status503ServiceUnavailable, $"The model could not serve this request now: {e.Message}", "server_error", null, "model_unavailable");
             default:
                 var id = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
