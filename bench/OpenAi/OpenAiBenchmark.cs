@@ -46,7 +46,23 @@ internal static class OpenAiBenchmark
         await using var silo = new SiloProcess { Direct = true };
         silo.Settings["VERLORLEANS__MODELMAXBATCHSIZE"] = Text(options.EngineBatch);
         silo.Settings["VERLORLEANS__MODELMAXSEQUENCELENGTH"] = Text(Math.Max(1024, 256 + options.MaxTokens));
+        // Connections Kestrel closes (e.g. a response below its minimum data rate) are logged at Information.
+        silo.Settings["Logging__LogLevel__Microsoft.AspNetCore.Server.Kestrel"] = "Information";
         await silo.InitializeAsync();
+        try
+        {
+            await MeasureOnAsync(options, silo, folder, description, workload, work, loadBefore);
+        }
+        catch (Exception)
+        {
+            var log = silo.Log.Split('\n');
+            Console.Error.WriteLine($"the silo process (exit code {silo.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none: still running"}) last wrote:\n{string.Join('\n', log.TakeLast(80))}");
+            throw;
+        }
+    }
+
+    private static async Task MeasureOnAsync(OpenAiBenchOptions options, SiloProcess silo, string folder, string description, Workload workload, string work, string loadBefore)
+    {
         using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromHours(1) };
         var modelId = await RegisterAsync(http, folder);
         Console.Error.WriteLine($"silo at {silo.BaseAddress}, model '{modelId}' ready");
@@ -187,7 +203,7 @@ internal static class OpenAiBenchmark
             Row($"both at once: the {n} clients and the run started together",
                 $"{mixed.V1TokensPerSecond:F1} tok/s over its own span; **{mixed.V1Share:P0}** of the tokens; first text median {Median(mixed.Clients.Select(c => c.TimeToFirstText)):F2} s",
                 $"{mixed.RunTokensPerSecond:F1} tok/s over its own span; **{1 - mixed.V1Share:P0}** of the tokens",
-                $"shares over the first {mixed.Window:F1} s (until one side finished): {combined:F1} tok/s together, {combined / Median(v1Rates.Concat(runRates)):F2}x one side alone");
+                $"shares over the first {mixed.Window:F1} s (until one side finished): {combined:F1} tok/s together (alone, median: /v1 {Median(v1Rates):F1}, run {Median(runRates):F1})");
         }
     }
 
