@@ -28,6 +28,9 @@ internal sealed record OpenAiBenchOptions
 
     public int Seed { get; init; } = 2024;
 
+    /// <summary>The clients also ask for each token's logprob with this many alternatives (null: none), to price the logprob pass.</summary>
+    public int? Logprobs { get; init; }
+
     public static OpenAiBenchOptions Parse(string[] args)
     {
         var options = new OpenAiBenchOptions();
@@ -45,8 +48,9 @@ internal sealed record OpenAiBenchOptions
                 "--no-first-token-rounds" => options with { FirstTokenRounds = false },
                 "--no-mixed" => options with { Mixed = false },
                 "--seed" => options with { Seed = Int() },
+                "--logprobs" => options with { Logprobs = Int() },
                 _ => throw new ArgumentException(
-                    $"unknown option {args[i]}; known: --clients --max-tokens --rounds --engine-batch --model bench|tiny-chat --no-first-token-rounds --no-mixed --seed (bench/OpenAi/README.md)"),
+                    $"unknown option {args[i]}; known: --clients --max-tokens --rounds --engine-batch --model bench|tiny-chat --no-first-token-rounds --no-mixed --seed --logprobs K (bench/OpenAi/README.md)"),
             };
         }
 

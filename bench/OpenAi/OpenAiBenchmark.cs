@@ -80,12 +80,12 @@ internal static class OpenAiBenchmark
         for (var r = 0; r < options.Rounds; r++)
         {
             var v1First = r % 2 == 0;
-            var (clients, run) = await BothAsync(http, folder, workload, options.MaxTokens, v1First);
+            var (clients, run) = await BothAsync(http, folder, workload, options.MaxTokens, v1First, options.Logprobs);
             ClientResult[]? firstClients = null;
             RunResult? firstRun = null;
             if (options.FirstTokenRounds)
             {
-                (firstClients, firstRun) = await BothAsync(http, folder, workload, maxTokens: 1, v1First);
+                (firstClients, firstRun) = await BothAsync(http, folder, workload, maxTokens: 1, v1First, options.Logprobs);
             }
 
             var round = new Round(clients, run, firstClients, firstRun);
@@ -107,16 +107,16 @@ internal static class OpenAiBenchmark
         PrintTable(options, description + residency, rounds, mixed, loadBefore);
     }
 
-    private static async Task<(ClientResult[] Clients, RunResult Run)> BothAsync(HttpClient http, string folder, Workload workload, int maxTokens, bool v1First)
+    private static async Task<(ClientResult[] Clients, RunResult Run)> BothAsync(HttpClient http, string folder, Workload workload, int maxTokens, bool v1First, int? logprobs)
     {
         if (v1First)
         {
-            var clients = await StreamingClients.RunAsync(http, folder, workload, maxTokens, new RoundClock());
+            var clients = await StreamingClients.RunAsync(http, folder, workload, maxTokens, new RoundClock(), logprobs);
             return (clients, await GridRunSide.RunAsync(http, folder, workload, maxTokens, new RoundClock()));
         }
 
         var run = await GridRunSide.RunAsync(http, folder, workload, maxTokens, new RoundClock());
-        return (await StreamingClients.RunAsync(http, folder, workload, maxTokens, new RoundClock()), run);
+        return (await StreamingClients.RunAsync(http, folder, workload, maxTokens, new RoundClock(), logprobs), run);
     }
 
     /// <summary>
@@ -176,7 +176,7 @@ internal static class OpenAiBenchmark
             + $"one silo process on 127.0.0.1 (engine batch {options.EngineBatch}); rounds: {options.Rounds}, alternating which side goes first; "
             + $"{Environment.ProcessorCount} cores, load average before {loadBefore}, after {LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd}");
         Console.WriteLine();
-        Console.WriteLine($"| measured | /v1: {n} concurrent streaming chat clients | grid: one run of the same {n} prompts (all in flight) | /v1 ÷ run |");
+        Console.WriteLine($"| measured | /v1: {n} concurrent streaming chat clients{(options.Logprobs is { } k ? $" asking for logprobs (top {k})" : "")} | grid: one run of the same {n} prompts (all in flight) | /v1 ÷ run |");
         Console.WriteLine("|---|---|---|---|");
         Row($"generated tokens/s, all {n} together (median of {rounds.Count} rounds)", $"{Median(v1Rates):F1}", $"{Median(runRates):F1}",
             $"**{Median(ratios):F3}** (rounds: {string.Join(" / ", ratios.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))})");

@@ -22,10 +22,10 @@ internal sealed record ClientResult(int Index, double Sent, double FirstText, do
 /// </summary>
 internal static class StreamingClients
 {
-    public static Task<ClientResult[]> RunAsync(HttpClient http, string model, Workload workload, int maxTokens, RoundClock clock) =>
-        Task.WhenAll(Enumerable.Range(0, workload.Count).Select(i => Task.Run(() => OneAsync(http, model, i, workload.Messages[i], maxTokens, clock))));
+    public static Task<ClientResult[]> RunAsync(HttpClient http, string model, Workload workload, int maxTokens, RoundClock clock, int? logprobs = null) =>
+        Task.WhenAll(Enumerable.Range(0, workload.Count).Select(i => Task.Run(() => OneAsync(http, model, i, workload.Messages[i], maxTokens, clock, logprobs))));
 
-    private static async Task<ClientResult> OneAsync(HttpClient http, string model, int index, JsonArray messages, int maxTokens, RoundClock clock)
+    private static async Task<ClientResult> OneAsync(HttpClient http, string model, int index, JsonArray messages, int maxTokens, RoundClock clock, int? logprobs)
     {
         var body = new JsonObject
         {
@@ -36,6 +36,12 @@ internal static class StreamingClients
             ["stream"] = true,
             ["stream_options"] = new JsonObject { ["include_usage"] = true },
         };
+        if (logprobs is { } top)
+        {
+            body["logprobs"] = true;
+            body["top_logprobs"] = top;
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         var sent = clock.Now;
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
