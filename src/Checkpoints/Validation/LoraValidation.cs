@@ -56,6 +56,11 @@ internal static class LoraValidation
             return null;
         }
 
+        if (parameters.Count > 0 && options.BaseModel is { } unused)
+        {
+            issues.Warning("lora-base-unused", $"--lora-base {unused} is not used: the shards hold the base weights (base_layer) themselves", file);
+        }
+
         if (parameters.Count == 0)
         {
             // checkpoint.save_lora_only: the shards keep only the adapter; the base comes from elsewhere.
