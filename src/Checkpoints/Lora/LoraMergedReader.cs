@@ -10,7 +10,7 @@ namespace VerlOrleans.Checkpoints.Lora;
 /// to float32, and each row gets <c>scale · Σₖ c[row, k] · basis[k, :]</c> added, where for W [out, in] the
 /// coefficients are B's rows and the basis is A, and for a transposed (Conv1D) W [in, out] they are Aᵀ and Bᵀ. The
 /// sum runs k = 0..r-1 with a multiply and an add per step (no fused multiply-add), which is PyTorch's float32 result.
-/// Memory: A and B as float32 plus one block (about 4 MB) whatever the tensor's size.
+/// Memory: A and B as float32 plus one block (about 4 MB) whatever the tensor's size. Rows of a block run in parallel.
 /// </summary>
 internal sealed class LoraMergedReader : ITensorReader
 {
@@ -110,18 +110,13 @@ internal sealed class LoraMergedReader : ITensorReader
         var first = _rowsDone;
         if ((long)rows * _cols * _rank >= ParallelWork && rows > 1)
         {
-            Parallel.For(0, rows, () => new float[_cols], (i, _, sum) =>
-            {
-                MergeRow(first + i, _block.AsSpan(i * _cols, _cols), sum);
-                return sum;
-            }, _ => { });
+            Parallel.For(0, rows, i => MergeRow(first + i, _block.AsSpan(i * _cols, _cols)));
         }
         else
         {
-            var sum = new float[_cols];
             for (var i = 0; i < rows; i++)
             {
-                MergeRow(first + i, _block.AsSpan(i * _cols, _cols), sum);
+                MergeRow(first + i, _block.AsSpan(i * _cols, _cols));
             }
         }
 
@@ -130,47 +125,49 @@ internal sealed class LoraMergedReader : ITensorReader
         _filled = rows * _cols * 4;
     }
 
-    /// <summary>w += scale · Σₖ c[row, k] · basis[k, :], each step rounded to float32 as PyTorch's kernels round it.</summary>
-    private void MergeRow(int row, Span<float> weights, float[] sum)
+    /// <summary>
+    /// w += scale · Σₖ c[row, k] · basis[k, :], each step rounded to float32 as PyTorch's kernels round it. The sums of
+    /// 4 vectors of columns stay in registers over k (the order per element is still k = 0, 1, ...).
+    /// </summary>
+    private void MergeRow(int row, Span<float> weights)
     {
-        var update = sum.AsSpan();
-        update.Clear();
-        for (var k = 0; k < _rank; k++)
-        {
-            AddScaled(update, _basis.AsSpan(k * _cols, _cols), _coefficients[(row * _rank) + k]);
-        }
-
+        var coefficients = _coefficients.AsSpan(row * _rank, _rank);
+        var basis = _basis.AsSpan();
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
+            var width = Vector<float>.Count;
             var scale = new Vector<float>(_scale);
-            for (; i + Vector<float>.Count <= weights.Length; i += Vector<float>.Count)
+            for (; i + (4 * width) <= weights.Length; i += 4 * width)
             {
-                (new Vector<float>(weights[i..]) + (new Vector<float>(update[i..]) * scale)).CopyTo(weights[i..]);
+                Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (var k = 0; k < coefficients.Length; k++)
+                {
+                    var c = new Vector<float>(coefficients[k]);
+                    var b = basis.Slice((k * _cols) + i, 4 * width);
+                    s0 += new Vector<float>(b) * c;
+                    s1 += new Vector<float>(b[width..]) * c;
+                    s2 += new Vector<float>(b[(2 * width)..]) * c;
+                    s3 += new Vector<float>(b[(3 * width)..]) * c;
+                }
+
+                var w = weights.Slice(i, 4 * width);
+                (new Vector<float>(w) + (s0 * scale)).CopyTo(w);
+                (new Vector<float>(w[width..]) + (s1 * scale)).CopyTo(w[width..]);
+                (new Vector<float>(w[(2 * width)..]) + (s2 * scale)).CopyTo(w[(2 * width)..]);
+                (new Vector<float>(w[(3 * width)..]) + (s3 * scale)).CopyTo(w[(3 * width)..]);
             }
         }
 
         for (; i < weights.Length; i++)
         {
-            weights[i] += update[i] * _scale;
-        }
-    }
-
-    private static void AddScaled(Span<float> sum, ReadOnlySpan<float> row, float coefficient)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var c = new Vector<float>(coefficient);
-            for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+            var sum = 0f;
+            for (var k = 0; k < coefficients.Length; k++)
             {
-                (new Vector<float>(sum[i..]) + (new Vector<float>(row[i..]) * c)).CopyTo(sum[i..]);
+                sum += basis[(k * _cols) + i] * coefficients[k];
             }
-        }
 
-        for (; i < row.Length; i++)
-        {
-            sum[i] += row[i] * coefficient;
+            weights[i] += sum * _scale;
         }
     }
 

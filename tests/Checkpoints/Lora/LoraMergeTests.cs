@@ -136,8 +136,9 @@ public sealed class LoraMergeTests : IDisposable
     [Fact]
     public void A_large_update_streams_through_several_blocks_and_threads_exactly_as_the_row_by_row_sum()
     {
-        // 700 x 2048 f32 is 5.7 MB: two blocks of the 4 MB reader, each big enough for the parallel path.
-        const int rows = 700, cols = 2048, rank = 8;
+        // 700 x 2050 f32 is 5.7 MB: two blocks of the 4 MB reader, each big enough for the parallel path; 2050 columns
+        // go through the vector loop and its scalar tail.
+        const int rows = 700, cols = 2050, rank = 8;
         var random = new Random(5);
         float[] Fill(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         var (w, a, b) = (Fill(rows * cols), Fill(rank * cols), Fill(rows * rank));
