@@ -9,6 +9,7 @@
   lora/gpt2-base, gpt2-adapter  GPT-2 Conv1D weights ([in, out]) where fan_in_fan_out transposes the delta
   lora/fsdp-w1                verl actor folder: W=1 plain-tensor shard of a PEFT-wrapped model
                               (base_layer / lora_A.default / lora_B.default keys) + lora_train_meta.json
+  lora/fsdp-w1-lora-only      the same model saved with checkpoint.save_lora_only (LoRA keys only), and lora/fsdp-base
   lora/fsdp-w2                the same model as FSDP1 ShardedTensor shards over 2 ranks (gloo) + lora_adapter/ as
                               verl's legacy worker writes it (asdict(LoraConfig), indent 4, keys without .default)
   critic/score-w2             critic shards (AutoModelForTokenClassification: score.weight [1, H] + score.bias, no
@@ -287,7 +288,9 @@ def peft_shard_model(seed):
 
 
 def write_fsdp_w1(out):
-    """FSDP1 at W=1 falls back to NO_SHARD: the PEFT-wrapped model's full state dict, plain tensors."""
+    """FSDP1 at W=1 falls back to NO_SHARD: the PEFT-wrapped model's full state dict, plain tensors. Also the same
+    model saved with checkpoint.save_lora_only (PR #7061: only keys containing "lora_"), and its base as a Hugging
+    Face folder, which such a shard needs."""
     config, cfg, peft = peft_shard_model(seed=41)
     actor = os.path.join(out, "fsdp-w1")
     tm.write_verl_side_files(actor, 1, 1, config)
@@ -295,6 +298,14 @@ def write_fsdp_w1(out):
     torch.save(state, os.path.join(actor, "model_world_size_1_rank_0.pt"))
     tm.write_json(os.path.join(actor, "lora_train_meta.json"), {"r": 4, "lora_alpha": 8, "task_type": "CAUSAL_LM"})
     write_expected(os.path.join(out, "fsdp-w1-expected"), config, merge_peft_state(state, cfg))
+
+    lora_only = os.path.join(out, "fsdp-w1-lora-only")
+    tm.write_verl_side_files(lora_only, 1, 1, config)
+    torch.save(collections.OrderedDict((k, v) for k, v in state.items() if "lora_" in k), os.path.join(lora_only, "model_world_size_1_rank_0.pt"))
+    tm.write_json(os.path.join(lora_only, "lora_train_meta.json"), {"r": 4, "lora_alpha": 8, "task_type": "CAUSAL_LM"})
+    base = os.path.join(out, "fsdp-base")
+    tm.write_hf_side_files(base, config)
+    tm.write_safetensors(os.path.join(base, "model.safetensors"), tm.full_state(base_model(seed=23)[1]))
 
 
 def sharded_state(state, world, rank, sharded_tensor):

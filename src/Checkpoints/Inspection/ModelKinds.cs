@@ -47,7 +47,10 @@ public static class ModelKinds
         {
             var ranks = string.Join("/", loraA.Select(t => t.Shape.Count > 0 ? t.Shape[0] : 0).Distinct());
             var modules = string.Join(", ", loraA.Select(t => PeftKey.Parse(t.Name).Module).Select(m => m[(m.LastIndexOf('.') + 1)..]).Distinct(StringComparer.Ordinal));
-            return new InspectedModel(path, "peft-lora", $"PEFT-wrapped model with LoRA (rank {ranks}) on {loraA.Count} modules ({modules}): merge applies W + (alpha/r)·B·A");
+            var onlyLora = list.All(t => PeftKey.Parse(t.Name).Kind is PeftKeyKind.LoraA or PeftKeyKind.LoraB);
+            return new InspectedModel(path, "peft-lora", onlyLora
+                ? $"LoRA weights only (rank {ranks}) on {loraA.Count} modules ({modules}): an adapter, or shards saved with save_lora_only; merging needs the base"
+                : $"PEFT-wrapped model with LoRA (rank {ranks}) on {loraA.Count} modules ({modules}): merge applies W + (alpha/r)·B·A");
         }
 
         var lmHead = list.FirstOrDefault(t => t.Name is "lm_head.weight" or "base_model.model.lm_head.weight");

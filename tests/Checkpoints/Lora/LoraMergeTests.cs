@@ -122,6 +122,19 @@ public sealed class LoraMergeTests : IDisposable
     }
 
     [Fact]
+    public void Save_lora_only_shards_merge_over_the_base_given_with_lora_base()
+    {
+        var actor = LoraFixtures.Lora("fsdp-w1-lora-only");
+        var missing = Assert.Throws<CheckpointMergeException>(() => CheckpointMerger.Merge(actor, new MergeOptions(_dir.Combine("no-base"))));
+        Assert.Contains("no weights", Assert.Single(missing.Validation!.Errors, i => i.Code == "lora-base-missing").Message, StringComparison.Ordinal);
+
+        var merged = CheckpointMerger.Merge(actor, new MergeOptions(_dir.Combine("out")) { DType = null, Lora = new LoraOptions(LoraFixtures.Lora("fsdp-base")) });
+
+        Assert.Equal(LoraFixtures.Hash(LoraFixtures.Lora("fsdp-w1-expected", "f32")), merged.ContentHash);
+        Assert.Contains("save_lora_only", merged.Validation.Issues.Single(i => i.Code == "lora-base").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_explicit_alpha_fixes_verls_alpha_0_adapter_config()
     {
         var adapter = FixturePaths.CopyFolder(LoraFixtures.Lora("adapter"), _dir.Combine("alpha0"));
