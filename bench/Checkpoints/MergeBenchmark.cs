@@ -9,6 +9,11 @@ internal static class MergeBenchmark
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--lora"))
+        {
+            return LoraMergeBenchmark.Run(args);
+        }
+
         var layers = Option(args, "--layers", 8);
         var world = Option(args, "--world-size", 4);
         var repeat = Option(args, "--repeat", 2);
@@ -56,7 +61,7 @@ internal static class MergeBenchmark
         }
     }
 
-    private static (string, double, long, long) Measure(string name, params string[] childArgs)
+    internal static (string, double, long, long) Measure(string name, params string[] childArgs)
     {
         var target = childArgs[2];
         var self = Environment.ProcessPath!;
@@ -95,10 +100,10 @@ internal static class MergeBenchmark
     private static long SourceBytes(string actor) =>
         Directory.EnumerateFiles(actor, "model_world_size_*.pt").Sum(f => new FileInfo(f).Length);
 
-    private static int Option(string[] args, string name, int fallback) =>
+    internal static int Option(string[] args, string name, int fallback) =>
         OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
-    private static string? OptionText(string[] args, string name)
+    internal static string? OptionText(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using VerlOrleans.Bench.Checkpoints;
+using VerlOrleans.Checkpoints.Lora;
 using VerlOrleans.Checkpoints.Merge;
 using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Checkpoints.Synthetic;
@@ -8,11 +9,14 @@ using VerlOrleans.Checkpoints.Synthetic;
 // bench/Checkpoints: streaming merge vs a plain sequential read+write of the same bytes, and the merge's
 // peak RSS, on a synthetic verl FSDP2 checkpoint (Qwen2.5-1.5B shapes, fp32 DTensor shards).
 //   dotnet run -c Release --project bench/Checkpoints -- [--layers 8] [--world-size 4] [--dir /tmp/x] [--repeat 2]
+//   dotnet run -c Release --project bench/Checkpoints -- --lora [--layers 4] [--rank 16] [--dir /tmp/x] [--repeat 2]
 //   dotnet run -c Release --project bench/Checkpoints -- write-interop-fixtures DIR
 return args switch
 {
     ["write-interop-fixtures", var dir] => InteropFixtures.Write(dir),
     ["child-merge", var source, var target, var dtype] => Child.Merge(source, target, dtype),
+    ["child-merge-lora", var adapter, var target, var dtype, var baseModel] => Child.MergeLora(adapter, baseModel, target, dtype),
+    ["child-copy-file", var source, var target] => Child.CopyFile(source, target),
     ["child-copy", var source, var target] => Child.Copy(source, target),
     _ => MergeBenchmark.Run(args),
 };
@@ -40,6 +44,30 @@ namespace VerlOrleans.Bench.Checkpoints
             var stopwatch = Stopwatch.StartNew();
             var result = CheckpointMerger.Merge(source, new MergeOptions(target) { DType = dtype == "keep" ? null : TensorDType.BF16 });
             Report(stopwatch.Elapsed, result.TotalBytes);
+            return 0;
+        }
+
+        /// <summary>A LoRA adapter merged into its base (W + scale·B·A, float32), written as the base's bf16 or as fp32.</summary>
+        public static int MergeLora(string adapter, string baseModel, string target, string dtype)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var result = CheckpointMerger.Merge(adapter, new MergeOptions(target) { DType = dtype == "keep" ? null : TensorDType.F32, Lora = new LoraOptions(baseModel) });
+            Report(stopwatch.Elapsed, result.TotalBytes);
+            return 0;
+        }
+
+        /// <summary>The LoRA baseline: copy the base's safetensors file (read + write of the same bytes).</summary>
+        public static int CopyFile(string source, string target)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
+            using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                input.CopyTo(output, 8 << 20);
+                output.Flush(flushToDisk: true);
+            }
+
+            Report(stopwatch.Elapsed, new FileInfo(target).Length);
             return 0;
         }
 

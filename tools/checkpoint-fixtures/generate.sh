@@ -28,6 +28,7 @@ rm -rf "$root/gen" && mkdir -p "$root/gen" && cp "$tools"/*.py "$root/gen/"
 # 1. Files written by real torch.save.
 rm -rf "$fixtures/torch-1.13" "$fixtures/torch-2.6" "$root/gen/out"
 /usr/bin/python3 "$tools/generate_torch113.py" "$fixtures/torch-1.13"
+/usr/bin/python3 "$tools/generate_lora_critic.py" "$fixtures/torch-1.13"
 in_chroot /gen/generate_torch26.py /gen/out
 cp -r "$root/gen/out" "$fixtures/torch-2.6"
 

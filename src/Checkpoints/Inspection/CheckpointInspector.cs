@@ -15,9 +15,14 @@ namespace VerlOrleans.Checkpoints.Inspection;
 public sealed record InspectedTensor(string Name, string Kind, string? DType, IReadOnlyList<long> Shape, IReadOnlyList<long>? LocalShape, IReadOnlyList<string>? Placements, string? Mesh);
 
 /// <summary>What a file or folder contains, for <c>verlorleans inspect</c>.</summary>
-public sealed record InspectedCheckpoint(string Path, string Format, IReadOnlyList<InspectedTensor> Tensors, IReadOnlyList<DiscoveredCheckpoint> Checkpoints);
+/// <param name="Path">The file or folder inspected.</param>
+/// <param name="Format"><c>torch.save</c>, <c>safetensors</c>, or the folder's <see cref="CheckpointKind"/>.</param>
+/// <param name="Tensors">A file's tensors.</param>
+/// <param name="Checkpoints">A folder's checkpoints.</param>
+/// <param name="Models">The model each checkpoint (or the file) holds: language model, value model, LoRA.</param>
+public sealed record InspectedCheckpoint(string Path, string Format, IReadOnlyList<InspectedTensor> Tensors, IReadOnlyList<DiscoveredCheckpoint> Checkpoints, IReadOnlyList<InspectedModel> Models);
 
-/// <summary>Lists the tensors of a torch.save or safetensors file, or the checkpoints of a folder, without reading tensor data.</summary>
+/// <summary>Lists the tensors of a torch.save or safetensors file, or the checkpoints of a folder, and what model each is, without reading tensor data.</summary>
 public static class CheckpointInspector
 {
     public static InspectedCheckpoint Inspect(string path)
@@ -26,7 +31,7 @@ public static class CheckpointInspector
         if (Directory.Exists(full))
         {
             var found = CheckpointDiscovery.Discover(full);
-            return new InspectedCheckpoint(full, found.Kind.ToString(), [], found.Checkpoints);
+            return new InspectedCheckpoint(full, found.Kind.ToString(), [], found.Checkpoints, found.Checkpoints.Select(ModelKinds.Describe).ToList());
         }
 
         if (!File.Exists(full))
@@ -38,11 +43,13 @@ public static class CheckpointInspector
         {
             var file = SafetensorsFile.Open(full);
             return new InspectedCheckpoint(full, "safetensors",
-                file.Tensors.Values.Select(t => new InspectedTensor(t.Name, "safetensors", t.DType.SafetensorsName(), t.Shape, null, null, null)).ToList(), []);
+                file.Tensors.Values.Select(t => new InspectedTensor(t.Name, "safetensors", t.DType.SafetensorsName(), t.Shape, null, null, null)).ToList(), [],
+                [ModelKinds.Of(full, file.Tensors.Values.Select(t => (t.Name, t.Shape)))]);
         }
 
         var saved = TorchSaveFile.Open(full);
-        return new InspectedCheckpoint(full, "torch.save", saved.Entries.Select(e => Describe(e.Key, e.Value)).ToList(), []);
+        return new InspectedCheckpoint(full, "torch.save", saved.Entries.Select(e => Describe(e.Key, e.Value)).ToList(), [],
+            [ModelKinds.Of(full, saved.Entries.Select(e => (e.Key, e.Value.Shape)))]);
     }
 
     private static InspectedTensor Describe(string name, StateDictValue value) => value switch

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using VerlOrleans.Checkpoints.Lora;
 using VerlOrleans.Checkpoints.Safetensors;
 
 namespace VerlOrleans.Checkpoints.Layouts;
@@ -13,12 +14,19 @@ public enum CheckpointKind
     /// <summary>A verl actor/critic folder of per-rank <c>model_world_size_W_rank_R.pt</c> shards.</summary>
     VerlShardSet,
 
+    /// <summary>
+    /// A PEFT LoRA adapter (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>) over a base model: an adapter
+    /// folder, or an actor folder whose only weights are its <c>lora_adapter/</c>. (Shards of a PEFT-wrapped model are a
+    /// <see cref="VerlShardSet"/>; their LoRA weights are found when they are validated.)
+    /// </summary>
+    LoraAdapter,
+
     /// <summary>A verl run folder (<c>global_step_N/actor</c>, <c>latest_checkpointed_iteration.txt</c>), or one <c>global_step_N</c>.</summary>
     VerlRun,
 }
 
 /// <summary>One checkpoint found by <see cref="CheckpointDiscovery"/>.</summary>
-/// <param name="Kind"><see cref="CheckpointKind.HuggingFace"/> or <see cref="CheckpointKind.VerlShardSet"/>.</param>
+/// <param name="Kind"><see cref="CheckpointKind.HuggingFace"/>, <see cref="CheckpointKind.VerlShardSet"/> or <see cref="CheckpointKind.LoraAdapter"/>.</param>
 /// <param name="Path">The folder to validate or merge.</param>
 /// <param name="Step">The training step from a <c>global_step_N</c> folder name, when there is one.</param>
 /// <param name="Role"><c>actor</c>, <c>critic</c> (the shard folder's name), or null for a Hugging Face folder.</param>
@@ -28,7 +36,7 @@ public sealed record DiscoveredCheckpoint(CheckpointKind Kind, string Path, long
 /// <summary>The result of looking at a folder: its kind and the checkpoints in it, ordered by step.</summary>
 public sealed record CheckpointDiscoveryResult(CheckpointKind Kind, string Path, IReadOnlyList<DiscoveredCheckpoint> Checkpoints, long? LatestStep);
 
-/// <summary>Recognises Hugging Face folders, verl shard folders and verl run folders.</summary>
+/// <summary>Recognises Hugging Face folders, verl shard folders (actor or critic), LoRA adapters and verl run folders.</summary>
 public static partial class CheckpointDiscovery
 {
     public const string LatestStepFileName = "latest_checkpointed_iteration.txt";
@@ -47,6 +55,16 @@ public static partial class CheckpointDiscovery
             var step = StepOf(System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(folder)));
             return new CheckpointDiscoveryResult(CheckpointKind.VerlShardSet, folder,
                 [new DiscoveredCheckpoint(CheckpointKind.VerlShardSet, folder, step, System.IO.Path.GetFileName(folder), false)], null);
+        }
+
+        if (LoraAdapterFolder.Find(folder) is not null && !IsHuggingFace(folder))
+        {
+            // An actor folder holding lora_adapter/, or lora_adapter/ itself (its actor is the parent), or a lone adapter.
+            var actor = LoraAdapterFolder.IsAdapter(folder) ? LoraAdapterFolder.ActorOf(folder) : folder;
+            var step = actor is null ? null : StepOf(System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(actor)));
+            var role = actor is null ? null : System.IO.Path.GetFileName(actor);
+            return new CheckpointDiscoveryResult(CheckpointKind.LoraAdapter, folder,
+                [new DiscoveredCheckpoint(CheckpointKind.LoraAdapter, folder, step, role, false)], null);
         }
 
         if (IsHuggingFace(folder))
@@ -69,6 +87,10 @@ public static partial class CheckpointDiscovery
                 {
                     found.Add(new DiscoveredCheckpoint(CheckpointKind.VerlShardSet, role, step, System.IO.Path.GetFileName(role), step == latest));
                 }
+                else if (LoraAdapterFolder.Find(role) is not null && !IsHuggingFace(role))
+                {
+                    found.Add(new DiscoveredCheckpoint(CheckpointKind.LoraAdapter, role, step, System.IO.Path.GetFileName(role), step == latest));
+                }
                 else if (IsHuggingFace(role))
                 {
                     found.Add(new DiscoveredCheckpoint(CheckpointKind.HuggingFace, role, step, System.IO.Path.GetFileName(role), step == latest));
@@ -79,7 +101,7 @@ public static partial class CheckpointDiscovery
         if (found.Count == 0)
         {
             throw new CheckpointFormatException(folder,
-                "not a checkpoint: no model_world_size_W_rank_R.pt files, no Hugging Face config.json with safetensors, and no global_step_N/<role> folders holding either");
+                "not a checkpoint: no model_world_size_W_rank_R.pt files, no Hugging Face config.json with safetensors, no LoRA adapter (adapter_config.json + adapter_model.safetensors, or lora_adapter/), and no global_step_N/<role> folders holding any of these");
         }
 
         found.Sort((a, b) => a.Step != b.Step ? Nullable.Compare(a.Step, b.Step) : string.CompareOrdinal(a.Role, b.Role));

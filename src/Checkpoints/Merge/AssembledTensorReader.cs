@@ -10,7 +10,7 @@ namespace VerlOrleans.Checkpoints.Merge;
 /// shorter runs, still with no more memory than the caller's buffer. Non-contiguous pieces (rare: views with
 /// strides) are gathered once into memory.
 /// </summary>
-public sealed class AssembledTensorReader
+public sealed class AssembledTensorReader : ITensorReader
 {
     private readonly TensorAssembly _assembly;
     private readonly FileHandleCache _handles;
@@ -59,10 +59,8 @@ public sealed class AssembledTensorReader
         Skip();
     }
 
-    /// <summary>Bytes not yet read.</summary>
     public long Remaining { get; private set; }
 
-    /// <summary>Fills <paramref name="buffer"/> with the next bytes (whole elements) and returns how many; 0 at the end.</summary>
     public int Read(Span<byte> buffer)
     {
         var written = 0;

@@ -7,9 +7,10 @@ using VerlOrleans.Checkpoints.Validation;
 namespace VerlOrleans.Checkpoints.Merge;
 
 /// <summary>
-/// Merges a validated verl shard set into a Hugging Face folder, tensor by tensor: each output tensor is
-/// streamed from the ranks' storage ranges through the dtype conversion into incrementally written
-/// safetensors shards, so memory stays at a few chunk buffers whatever the model size. Everything is written
+/// Merges a validated verl shard set (or a LoRA adapter over its base) into a Hugging Face folder, tensor by tensor:
+/// each output tensor is streamed from the ranks' storage ranges (LoRA-targeted weights through the float32 merge)
+/// through the dtype conversion into incrementally written safetensors shards, so memory stays at a few chunk
+/// buffers whatever the model size. Everything is written
 /// into a hidden sibling folder that is renamed to the target only when complete (and verified, if asked):
 /// an interrupted or failed merge never leaves a folder that looks like a model.
 /// </summary>
@@ -26,7 +27,7 @@ public static class CheckpointMerger
         var target = Path.GetFullPath(options.TargetDir);
         CheckTarget(target);
         progress?.Report(new MergeProgress("validating", 0, 0, 0, 0, null));
-        var (report, plan) = CheckpointValidator.Analyze(source, new ValidationOptions(), cancellationToken);
+        var (report, plan) = CheckpointValidator.Analyze(source, new ValidationOptions { Lora = options.Lora }, cancellationToken);
         if (plan is null)
         {
             var reason = report.Errors.FirstOrDefault()?.ToString() ?? $"{report.Path} is a {report.Kind} folder, not a verl shard set to merge";
@@ -40,10 +41,10 @@ public static class CheckpointMerger
         try
         {
             using var handles = new FileHandleCache();
-            var notes = new List<string>();
+            var notes = new List<string>(plan.Notes);
             var dropped = DropTiedHead(plan, handles, notes);
             var tensors = plan.Tensors.Where(t => !dropped.Contains(t.Name)).ToList();
-            var entries = tensors.Select(t => new SafetensorsEntry(t.Name, DTypeConversion.OutputType(t.DType, options.DType), t.Shape)).ToList();
+            var entries = tensors.Select(t => new SafetensorsEntry(t.Name, DTypeConversion.OutputType(t.SourceDType, options.DType), t.Shape)).ToList();
             var shards = SafetensorsShardPlan.Split(entries, options.MaxShardBytes);
             var hash = WriteShards(staging, shards, tensors, handles, options, progress, cancellationToken);
             if (shards.Count > 1)
@@ -51,7 +52,7 @@ public static class CheckpointMerger
                 File.WriteAllText(Path.Combine(staging, SafetensorsModel.IndexFileName), SafetensorsShardPlan.IndexJson(shards));
             }
 
-            WriteConfig(plan, staging, options.DType ?? entries.Select(e => e.DType).FirstOrDefault(d => d.IsFloatingPoint(), TensorDType.F32));
+            WriteConfig(plan, staging, options.DType ?? entries.Select(e => e.DType).FirstOrDefault(d => d.IsFloatingPoint(), TensorDType.F32), notes);
             CopySideFiles(plan.HuggingFaceFolder, staging);
             VerificationReport? verification = null;
             if (options.VerifyAgainst is { } reference)
@@ -102,7 +103,7 @@ public static class CheckpointMerger
         }
 
         if (head.DType == embedding.DType && head.Shape.SequenceEqual(embedding.Shape)
-            && TensorComparison.SameStream(new AssembledTensorReader(head, handles), new AssembledTensorReader(embedding, handles)))
+            && TensorComparison.SameStream(head.Open(handles), embedding.Open(handles)))
         {
             dropped.Add(head.Name);
         }
@@ -114,7 +115,7 @@ public static class CheckpointMerger
         return dropped;
     }
 
-    private static string WriteShards(string folder, IReadOnlyList<SafetensorsShard> shards, List<TensorAssembly> tensors, FileHandleCache handles, MergeOptions options, IProgress<MergeProgress>? progress, CancellationToken cancellationToken)
+    private static string WriteShards(string folder, IReadOnlyList<SafetensorsShard> shards, List<PlannedTensor> tensors, FileHandleCache handles, MergeOptions options, IProgress<MergeProgress>? progress, CancellationToken cancellationToken)
     {
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var hash = new ModelContentHash();
@@ -130,7 +131,7 @@ public static class CheckpointMerger
             {
                 var tensor = byName[entry.Name];
                 progress?.Report(new MergeProgress("writing", done, tensors.Count, written, total, entry.Name));
-                var reader = new AssembledTensorReader(tensor, handles);
+                var reader = tensor.Open(handles);
                 using var digest = ModelContentHash.Begin();
                 var inItem = tensor.DType.ItemSize();
                 var outItem = entry.DType.ItemSize();
@@ -155,9 +156,14 @@ public static class CheckpointMerger
         return hash.Finish();
     }
 
-    private static void WriteConfig(MergePlan plan, string folder, TensorDType dtype)
+    private static void WriteConfig(MergePlan plan, string folder, TensorDType dtype, List<string> notes)
     {
         var config = (JsonObject)plan.Config.Root.DeepClone();
+        if (plan.ValueHead is { Kind: "score" })
+        {
+            ValueHeadConfig.Apply(config, notes);
+        }
+
         var name = dtype.TorchName();
         var hasNew = config.ContainsKey("dtype");
         if (config.ContainsKey("torch_dtype") || !hasNew)

@@ -1,3 +1,4 @@
+using VerlOrleans.Checkpoints.Lora;
 using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Checkpoints.Validation;
 
@@ -16,6 +17,9 @@ public sealed record MergeOptions(string TargetDir)
     /// <summary>A reference Hugging Face folder the result must match (keys, shapes, dtypes, values) before it is published.</summary>
     public string? VerifyAgainst { get; init; }
 
+    /// <summary>The base model and lora_alpha for LoRA weights (<c>--lora-base</c>, <c>--lora-alpha</c>), when the checkpoint's files do not say.</summary>
+    public LoraOptions Lora { get; init; } = new();
+
     /// <summary>Bytes read per step; memory use is about twice this, whatever the model size.</summary>
     public int ChunkBytes { get; init; } = 8 << 20;
 }
@@ -30,7 +34,7 @@ public sealed record MergeProgress(string Phase, int TensorsDone, int TensorsTot
 /// <param name="TotalBytes">Bytes of tensor data written.</param>
 /// <param name="Files">Files in the folder, relative names.</param>
 /// <param name="DroppedKeys">Keys not written (lm_head.weight of tied embeddings).</param>
-/// <param name="Notes">Warnings about the output (e.g. a tied head that differed and was kept).</param>
+/// <param name="Notes">Warnings about the output (e.g. a tied head that differed and was kept, a critic's config rewritten).</param>
 /// <param name="Validation">The validation report the merge ran on.</param>
 /// <param name="Verification">The comparison with <see cref="MergeOptions.VerifyAgainst"/>, when asked.</param>
 /// <param name="Elapsed">Wall time.</param>

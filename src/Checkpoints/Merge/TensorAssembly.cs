@@ -8,33 +8,13 @@ namespace VerlOrleans.Checkpoints.Merge;
 /// along <see cref="ConcatDim"/>. A single piece is used as it is (W = 1, replicated values).
 /// </summary>
 public sealed class TensorAssembly(string name, TensorDType dtype, long[] shape, int concatDim, IReadOnlyList<TorchTensor> pieces, string layout)
+    : PlannedTensor(name, dtype, shape, layout)
 {
-    public string Name { get; } = name;
-
-    public TensorDType DType { get; } = dtype;
-
-    public long[] Shape { get; } = shape;
-
     public int ConcatDim { get; } = concatDim;
 
     public IReadOnlyList<TorchTensor> Pieces { get; } = pieces;
 
-    /// <summary>How the ranks held it, for reports.</summary>
-    public string Layout { get; } = layout;
+    public override PlannedTensor WithName(string newName) => newName == Name ? this : new TensorAssembly(newName, DType, Shape, ConcatDim, Pieces, Layout);
 
-    public long ElementCount => TensorDTypes.ElementCount(Shape) ?? 0;
-
-    public long ByteLength => ElementCount * DType.ItemSize();
-}
-
-/// <summary>A validated merge: the tensors in output order and where the Hugging Face side files are.</summary>
-public sealed class MergePlan(string source, string huggingFaceFolder, Layouts.HfModelConfig config, IReadOnlyList<TensorAssembly> tensors)
-{
-    public string Source { get; } = source;
-
-    public string HuggingFaceFolder { get; } = huggingFaceFolder;
-
-    public Layouts.HfModelConfig Config { get; } = config;
-
-    public IReadOnlyList<TensorAssembly> Tensors { get; } = tensors;
+    public override ITensorReader Open(FileHandleCache handles) => new AssembledTensorReader(this, handles);
 }

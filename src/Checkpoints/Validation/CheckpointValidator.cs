@@ -9,7 +9,9 @@ namespace VerlOrleans.Checkpoints.Validation;
 /// Validates a checkpoint folder before any merge: for verl shard sets every rank file is present and parses,
 /// world sizes agree (names, fsdp_config.json, DTensor meshes), key sets and placements agree, shards
 /// reassemble to their global shapes, replicated plain tensors are told apart from legacy dim-0 shards, and
-/// shapes match <c>huggingface/config.json</c>; Hugging Face folders get the config and side-file checks.
+/// shapes match <c>huggingface/config.json</c>; Hugging Face folders get the config and side-file checks. LoRA
+/// weights (PEFT-wrapped shards, or a PEFT adapter over a base) are checked against their base
+/// (<see cref="LoraValidation"/>), and value models (critics) are recognised (<see cref="ValueModel"/>).
 /// </summary>
 public static class CheckpointValidator
 {
@@ -35,6 +37,8 @@ public static class CheckpointValidator
         {
             case CheckpointKind.HuggingFace:
                 return (ValidateHuggingFace(found.Path, issues, options), null);
+            case CheckpointKind.LoraAdapter:
+                return LoraValidation.ValidateAdapter(found.Path, issues, options, cancellationToken);
             case CheckpointKind.VerlRun:
                 issues.Unparseable(
                     $"a run folder with {found.Checkpoints.Count} checkpoints; validate one of them: {string.Join(", ", found.Checkpoints.Select(c => c.Path))}", found.Path);
@@ -100,12 +104,14 @@ public static class CheckpointValidator
             }
         }
 
+        var outputs = LoraValidation.PlanShardSet(folder, assemblies, config, options.Lora, issues, paths[0]);
+        var tensors = (IReadOnlyList<PlannedTensor>?)outputs ?? assemblies;
         if (config is not null)
         {
-            ConfigShapes.Check(config, assemblies.Select(a => (a.Name, (IReadOnlyList<long>)a.Shape)).ToList(), Path.Combine(set.HuggingFaceFolder, "config.json"), issues);
+            ConfigShapes.Check(config, tensors.Select(a => (a.Name, (IReadOnlyList<long>)a.Shape)).ToList(), Path.Combine(set.HuggingFaceFolder, "config.json"), issues);
         }
 
-        foreach (var legacy in assemblies.Where(a => a.Layout.Contains("legacy", StringComparison.Ordinal)))
+        foreach (var legacy in tensors.Where(a => a.Layout.Contains("legacy", StringComparison.Ordinal)))
         {
             if (config is null || HfParameterShapes.Expected(config, legacy.Name) is null)
             {
@@ -113,10 +119,25 @@ public static class CheckpointValidator
             }
         }
 
-        var nonFinite = options.ScanNonFinite ? NonFiniteScan.Run(assemblies, handles, paths[0], issues, cancellationToken) : null;
-        var tensors = assemblies.Select(a => new TensorReport(a.Name, a.DType.SafetensorsName(), a.Shape, a.Layout, nonFinite?[a.Name])).ToList();
-        var report = Report(folder, CheckpointKind.VerlShardSet, issues, w, set.FsdpConfig?.FsdpVersion, mesh, tensors);
-        return (report, report.IsValid && config is not null ? new MergePlan(folder, set.HuggingFaceFolder, config, assemblies) : null);
+        return Finish(folder, CheckpointKind.VerlShardSet, issues, options, tensors, handles, outputs is null ? null : config, set.HuggingFaceFolder, paths[0], cancellationToken,
+            w, set.FsdpConfig?.FsdpVersion, mesh);
+    }
+
+    /// <summary>Value-model detection, the optional non-finite scan, the report, and the plan when everything is valid.</summary>
+    internal static (ValidationReport, MergePlan?) Finish(
+        string folder, CheckpointKind kind, IssueList issues, ValidationOptions options, IReadOnlyList<PlannedTensor> tensors, FileHandleCache handles,
+        HfModelConfig? config, string huggingFaceFolder, string file, CancellationToken cancellationToken, int? worldSize = null, int? fsdpVersion = null, string? mesh = null)
+    {
+        var valueHead = ValueModel.Detect(tensors.Select(t => (t.Name, (IReadOnlyList<long>)t.Shape)));
+        if (valueHead is not null)
+        {
+            issues.Info(ValueModel.IssueCode, ValueModel.Message(valueHead), file);
+        }
+
+        var nonFinite = options.ScanNonFinite && !issues.HasErrors ? NonFiniteScan.Run(tensors, handles, file, issues, cancellationToken) : null;
+        var reports = tensors.Select(a => new TensorReport(a.Name, a.SourceDType.SafetensorsName(), a.Shape, a.Layout, nonFinite?.GetValueOrDefault(a.Name))).ToList();
+        var report = Report(folder, kind, issues, worldSize, fsdpVersion, mesh, reports);
+        return (report, report.IsValid && config is not null ? new MergePlan(folder, huggingFaceFolder, config, tensors, valueHead, []) : null);
     }
 
     private static string? CheckMeshes(List<TorchSaveFile> files, int worldSize, IssueList issues)
@@ -212,11 +233,16 @@ public static class CheckpointValidator
 
                 tensors.Add(new TensorReport(tensor.Name, tensor.DType.SafetensorsName(), tensor.Shape, "safetensors", nonFinite));
             }
+
+            if (ValueModel.Detect(model.Tensors.Values.Select(t => (t.Name, t.Shape))) is { } valueHead)
+            {
+                issues.Info(ValueModel.IssueCode, ValueModel.Message(valueHead), folder);
+            }
         }
 
         return Report(folder, CheckpointKind.HuggingFace, issues, null, null, null, tensors);
     }
 
-    private static ValidationReport Report(string path, CheckpointKind kind, IssueList issues, int? worldSize, int? fsdpVersion, string? mesh, IReadOnlyList<TensorReport> tensors) =>
+    internal static ValidationReport Report(string path, CheckpointKind kind, IssueList issues, int? worldSize, int? fsdpVersion, string? mesh, IReadOnlyList<TensorReport> tensors) =>
         new(path, kind, issues.Status, worldSize, fsdpVersion, mesh, issues.Sorted(), tensors);
 }

@@ -32,7 +32,7 @@ internal static class ConfigShapes
         {
             issues.Info("tied-lm-head", "tie_word_embeddings is true: lm_head.weight is dropped from the merge when it equals model.embed_tokens.weight", configPath, "lm_head.weight");
         }
-        else if (!config.TieWordEmbeddings && !names.Contains("lm_head.weight") && names.Contains("model.embed_tokens.weight"))
+        else if (!config.TieWordEmbeddings && !names.Contains("lm_head.weight") && names.Contains("model.embed_tokens.weight") && !names.Contains("score.weight"))
         {
             issues.Warning("lm-head-missing", "tie_word_embeddings is false but there is no lm_head.weight (a critic/value model?)", configPath, "lm_head.weight");
         }

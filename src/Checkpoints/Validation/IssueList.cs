@@ -7,6 +7,8 @@ internal sealed class IssueList
 
     public bool HasErrors => _issues.Any(i => i.Severity == IssueSeverity.Error);
 
+    public int ErrorCount => _issues.Count(i => i.Severity == IssueSeverity.Error);
+
     public bool Unreadable { get; private set; }
 
     public void Error(string code, string message, string? file = null, string? key = null) =>

@@ -8,7 +8,7 @@ internal static class NonFiniteScan
 {
     private const int ChunkBytes = 8 << 20;
 
-    public static Dictionary<string, long?> Run(IReadOnlyList<TensorAssembly> tensors, FileHandleCache handles, string file, IssueList issues, CancellationToken cancellationToken)
+    public static Dictionary<string, long?> Run(IReadOnlyList<PlannedTensor> tensors, FileHandleCache handles, string file, IssueList issues, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<string, long?>(StringComparer.Ordinal);
         var buffer = new byte[ChunkBytes];
@@ -20,7 +20,7 @@ internal static class NonFiniteScan
                 continue;
             }
 
-            var reader = new AssembledTensorReader(tensor, handles);
+            var reader = tensor.Open(handles);
             long count = 0;
             int read;
             while ((read = reader.Read(buffer)) > 0)

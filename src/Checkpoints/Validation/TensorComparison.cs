@@ -20,7 +20,7 @@ internal static class TensorComparison
         return SameStream(left, right);
     }
 
-    public static bool SameStream(AssembledTensorReader left, AssembledTensorReader right)
+    public static bool SameStream(ITensorReader left, ITensorReader right)
     {
         var size = (int)Math.Clamp(Math.Max(left.Remaining, right.Remaining), 8, ChunkBytes);
         var x = new byte[size];

@@ -5,7 +5,10 @@ using VerlOrleans.Cli.Output;
 
 namespace VerlOrleans.Cli.Commands;
 
-/// <summary><c>verlorleans inspect FILE [--json]</c>: the tensors of a .pt or .safetensors file (dtypes, shapes, placements), or the checkpoints in a folder.</summary>
+/// <summary>
+/// <c>verlorleans inspect FILE [--json]</c>: the tensors of a .pt or .safetensors file (dtypes, shapes, placements), or the
+/// checkpoints in a folder, with the model each holds (language model, value model, LoRA).
+/// </summary>
 public static class InspectCommand
 {
     public static Command Create()
@@ -34,10 +37,20 @@ public static class InspectCommand
             }
 
             output.WriteLine($"{inspected.Path}: {inspected.Format}");
+            var models = inspected.Models.ToDictionary(m => m.Path, m => m.Description, StringComparer.Ordinal);
             foreach (var checkpoint in inspected.Checkpoints)
             {
                 var step = checkpoint.Step is { } s ? $"step {s} " : string.Empty;
                 output.WriteLine($"  {step}{checkpoint.Role ?? checkpoint.Kind.ToString()}{(checkpoint.IsLatest ? " (latest)" : string.Empty)}: {checkpoint.Path}");
+                if (models.TryGetValue(checkpoint.Path, out var model))
+                {
+                    output.WriteLine($"    {model}");
+                }
+            }
+
+            if (inspected.Checkpoints.Count == 0 && inspected.Models.Count == 1)
+            {
+                output.WriteLine($"  {inspected.Models[0].Description}");
             }
 
             foreach (var tensor in inspected.Tensors)

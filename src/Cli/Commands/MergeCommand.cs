@@ -8,20 +8,23 @@ using VerlOrleans.Cli.Output;
 namespace VerlOrleans.Cli.Commands;
 
 /// <summary>
-/// <c>verlorleans merge --local-dir DIR --target-dir OUT [--dtype bf16|fp16|fp32|keep] [--max-shard-size 5GB] [--verify-against HF_DIR]</c>:
-/// validate, stream-merge into a Hugging Face folder, publish it only when complete.
+/// <c>verlorleans merge --local-dir DIR --target-dir OUT [--dtype bf16|fp16|fp32|keep] [--max-shard-size 5GB] [--verify-against HF_DIR]
+/// [--lora-base DIR] [--lora-alpha N]</c>: validate, stream-merge (LoRA weights folded in) into a Hugging Face folder, publish
+/// it only when complete.
 /// </summary>
 public static class MergeCommand
 {
     public static Command Create()
     {
-        var localDir = new Option<string>("--local-dir") { Description = "The verl actor/critic folder (global_step_N/actor).", Required = true };
+        var localDir = new Option<string>("--local-dir") { Description = "The verl actor/critic folder (global_step_N/actor), or a LoRA adapter folder.", Required = true };
         var targetDir = new Option<string>("--target-dir") { Description = "The Hugging Face folder to create (must not exist or be empty).", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "Output type of floating-point tensors: bf16 (default), fp16, fp32 or keep.", DefaultValueFactory = _ => "bf16" };
         var maxShardSize = new Option<string>("--max-shard-size") { Description = "Largest safetensors file, like save_pretrained (5GB = 5*10^9 bytes).", DefaultValueFactory = _ => "5GB" };
         var verifyAgainst = new Option<string?>("--verify-against") { Description = "A reference Hugging Face folder the merge must match (keys, shapes, dtypes, values)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("merge", "Merge verl FSDP shards into Hugging Face safetensors, tensor by tensor.") { localDir, targetDir, dtype, maxShardSize, verifyAgainst, json };
+        var lora = new LoraCommandOptions();
+        var command = new Command("merge", "Merge verl FSDP shards (or a LoRA adapter over its base) into Hugging Face safetensors, tensor by tensor.") { localDir, targetDir, dtype, maxShardSize, verifyAgainst, json };
+        lora.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -44,7 +47,7 @@ public static class MergeCommand
                 return Task.FromResult(2);
             }
 
-            var options = new MergeOptions(parseResult.GetValue(targetDir)!) { DType = outputType, MaxShardBytes = maxBytes, VerifyAgainst = parseResult.GetValue(verifyAgainst) };
+            var options = new MergeOptions(parseResult.GetValue(targetDir)!) { DType = outputType, MaxShardBytes = maxBytes, VerifyAgainst = parseResult.GetValue(verifyAgainst), Lora = lora.Read(parseResult) };
             try
             {
                 var result = CheckpointMerger.Merge(parseResult.GetValue(localDir)!, options, null, cancellationToken);

@@ -1,4 +1,5 @@
 using VerlOrleans.Checkpoints;
+using VerlOrleans.Checkpoints.Inspection;
 using VerlOrleans.Checkpoints.Layouts;
 using VerlOrleans.Checkpoints.Merge;
 using VerlOrleans.Checkpoints.Safetensors;
@@ -7,8 +8,8 @@ namespace VerlOrleans.Cli.Evaluation;
 
 /// <summary>
 /// The Hugging Face folder an evaluation loads, from what the user named: a Hugging Face folder as it is, or a verl
-/// actor folder merged (bf16, verl's merge) into a cache folder named by the merged weights' content hash, which later
-/// runs of the same checkpoint reuse. <see cref="ContentHash"/> identifies the weights either way.
+/// actor folder (or LoRA adapter) merged (bf16, verl's merge) into a cache folder named by the merged weights' content
+/// hash, which later runs of the same checkpoint reuse. Value models (critics) are refused: they do not generate. <see cref="ContentHash"/> identifies the weights either way.
 /// </summary>
 public sealed record EvalModel(string GivenPath, string Folder, string ContentHash, bool Merged)
 {
@@ -22,11 +23,16 @@ public sealed record EvalModel(string GivenPath, string Folder, string ContentHa
     public static async Task<EvalModel> ResolveAsync(string path, string mergeCache, TextWriter log, CancellationToken cancellationToken)
     {
         var found = CheckpointDiscovery.Discover(path);
+        if (found.Kind != CheckpointKind.VerlRun && ModelKinds.Describe(found.Checkpoints[0]) is { IsValueModel: true } valueModel)
+        {
+            throw new CheckpointFormatException(found.Path, valueModel.Description);
+        }
+
         switch (found.Kind)
         {
             case CheckpointKind.HuggingFace:
                 return new EvalModel(found.Path, found.Path, ModelContentHash.Compute(SafetensorsModel.Open(found.Path), cancellationToken), Merged: false);
-            case CheckpointKind.VerlShardSet:
+            case CheckpointKind.VerlShardSet or CheckpointKind.LoraAdapter:
                 return await MergeAsync(found.Path, mergeCache, log, cancellationToken);
             default:
                 var steps = string.Join(", ", found.Checkpoints.Select(c => c.Path));

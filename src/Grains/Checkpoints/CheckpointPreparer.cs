@@ -25,6 +25,7 @@ public sealed class CheckpointPreparer(string modelCacheDirectory)
         {
             CheckpointKind.HuggingFace => ("hugging-face", CheckpointDiscovery.StepOf(Path.GetFileName(Path.GetDirectoryName(path))), null),
             CheckpointKind.VerlShardSet => ("verl-shards", CheckpointDiscovery.StepOf(Path.GetFileName(Path.GetDirectoryName(path))), Path.GetFileName(path)),
+            CheckpointKind.LoraAdapter => ("lora-adapter", discovered.Checkpoints[0].Step, discovered.Checkpoints[0].Role),
             _ => throw new InvalidOperationException(
                 $"{path} is a verl run folder holding {discovered.Checkpoints.Count} checkpoints: register it through the catalog, which registers each global_step_N"),
         };
@@ -49,6 +50,13 @@ public sealed class CheckpointPreparer(string modelCacheDirectory)
         return (cached.Folder, cached.Result.ContentHash);
     }
 
+    /// <summary>
+    /// "value model: it scores, it does not generate (...)" when validation found a critic's value head: such a checkpoint
+    /// validates (and may be merged), but an evaluation run needs a model that generates. Null otherwise.
+    /// </summary>
+    public static string? ValueModelRefusal(CheckpointStatus checkpoint) =>
+        checkpoint.Validation?.Issues.FirstOrDefault(i => i.Code == ValueModel.IssueCode)?.Message;
+
     /// <summary>The library's report as the contract record grains persist and send.</summary>
     public static CheckpointValidation ToContract(ValidationReport report) => new(
         report.Status.ToString().ToLowerInvariant(),
@@ -56,6 +64,7 @@ public sealed class CheckpointPreparer(string modelCacheDirectory)
         {
             CheckpointKind.HuggingFace => "hugging-face",
             CheckpointKind.VerlShardSet => "verl-shards",
+            CheckpointKind.LoraAdapter => "lora-adapter",
             _ => "verl-run",
         },
         report.WorldSize,

@@ -64,15 +64,15 @@ public static class CheckpointRemoval
     }
 
     /// <summary>
-    /// The folder the grid merged this checkpoint's shards into, when it may be deleted with it: a verl shard set's
-    /// merge, a real folder (not a link) directly under <paramref name="modelCacheDirectory"/> named by the content hash,
+    /// The folder the grid merged this checkpoint's shards into, when it may be deleted with it: a verl shard set's (or
+    /// LoRA adapter's) merge, a real folder (not a link) directly under <paramref name="modelCacheDirectory"/> named by the content hash,
     /// apart from the checkpoint's own folder, no other checkpoint's model folder (equal weights are merged once and
     /// shared), and no other shard set being merged meanwhile (its merge may end by reusing this folder). Null otherwise:
     /// a Hugging Face folder the user registered is the user's, and a merge left behind is only disk space.
     /// </summary>
     public static string? GridWrittenFolder(CheckpointStatus checkpoint, string modelCacheDirectory, IEnumerable<CheckpointStatus> others)
     {
-        if (checkpoint is not { Kind: "verl-shards", ModelPath: { } modelPath, ContentHash: { } hash })
+        if (checkpoint is not { Kind: "verl-shards" or "lora-adapter", ModelPath: { } modelPath, ContentHash: { } hash })
         {
             return null;
         }
@@ -86,7 +86,7 @@ public static class CheckpointRemoval
         }
 
         if (others.Any(c => c.Path != checkpoint.Path
-            && ((c.ModelPath is { } other && Full(other) == folder) || (c.Kind == "verl-shards" && c.State is CheckpointState.Validating or CheckpointState.Merging))))
+            && ((c.ModelPath is { } other && Full(other) == folder) || (c.Kind is "verl-shards" or "lora-adapter" && c.State is CheckpointState.Validating or CheckpointState.Merging))))
         {
             return null;
         }

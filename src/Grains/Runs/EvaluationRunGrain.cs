@@ -281,7 +281,7 @@ public sealed partial class EvaluationRunGrain(
     {
         var grain = GrainFactory.GetGrain<ICheckpointGrain>(CheckpointPaths.Normalize(spec.Checkpoint));
         var checkpoint = await RetryAsync(grain.PrepareAsync, token);
-        while (!checkpoint.IsSettled)
+        while (!checkpoint.IsSettled && CheckpointPreparer.ValueModelRefusal(checkpoint) is null)
         {
             var runState = checkpoint.State == CheckpointState.Merging ? RunState.Merging : RunState.Validating;
             if (state.State.Status!.State != runState)
@@ -291,6 +291,12 @@ public sealed partial class EvaluationRunGrain(
 
             await Task.Delay(PollInterval, token);
             checkpoint = await RetryAsync(grain.GetStatusAsync, token);
+        }
+
+        if (CheckpointPreparer.ValueModelRefusal(checkpoint) is { } refusal)
+        {
+            await FinishAsync(RunState.Failed, refusal);
+            return null;
         }
 
         if (checkpoint.State == CheckpointState.Ready)

@@ -10,8 +10,12 @@ internal static class CheckpointFixtures
     /// <summary>Copies a fixture folder under <paramref name="into"/> and returns the copy's path.</summary>
     public static string CopyTo(TempDirectory into, string relative)
     {
-        var source = Source(relative);
-        var target = into.Combine(relative.Replace('/', '_'));
+        return Copy(Source(relative), into.Combine(relative.Replace('/', '_')));
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="target"/> and returns <paramref name="target"/>.</summary>
+    public static string Copy(string source, string target)
+    {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var destination = Path.Combine(target, Path.GetRelativePath(source, file));

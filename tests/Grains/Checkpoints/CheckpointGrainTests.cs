@@ -34,6 +34,23 @@ public sealed class CheckpointGrainTests(GridClusterFixture fixture) : IDisposab
     }
 
     [Fact]
+    public async Task A_lora_actor_folder_is_merged_over_the_base_in_its_huggingface_folder()
+    {
+        var actor = _inputs.Combine("lora-run", "global_step_2", "actor");
+        CheckpointFixtures.Copy(CheckpointFixtures.Source("torch-1.13/lora/adapter"), Path.Combine(actor, "lora_adapter"));
+        CheckpointFixtures.Copy(CheckpointFixtures.Source("torch-1.13/lora/base"), Path.Combine(actor, "huggingface"));
+        var grain = fixture.Client.GetGrain<ICheckpointGrain>(actor);
+
+        var first = await grain.PrepareAsync();
+        var ready = await WaitSettledAsync(grain);
+
+        Assert.Equal(("lora-adapter", 2L, "actor"), (first.Kind, first.Step!.Value, first.Role));
+        Assert.Equal(CheckpointState.Ready, ready.State);
+        Assert.Equal(ModelContentHash.Compute(SafetensorsModel.Open(CheckpointFixtures.Source("torch-1.13/lora/adapter-expected/bf16"))), ready.ContentHash);
+        Assert.Contains(ready.Validation!.Issues, i => i.Code == "lora");
+    }
+
+    [Fact]
     public async Task A_ready_checkpoint_is_not_merged_again_even_after_its_grain_is_deactivated()
     {
         var folder = CheckpointFixtures.CopyTo(_inputs, "torch-2.6/fsdp2-shard1-w2");

@@ -79,6 +79,18 @@ public sealed class EvaluationRunGrainTests(GridClusterFixture fixture) : IDispo
     }
 
     [Fact]
+    public async Task A_critic_checkpoint_fails_its_run_as_a_value_model()
+    {
+        var critic = Checkpoints.CheckpointFixtures.CopyTo(_inputs, "torch-1.13/critic/score-w2");
+
+        var failed = await GridRuns.WaitFinishedAsync(await StartAsync("critic", GridRuns.Greedy(critic, 2)));
+
+        Assert.Equal(RunState.Failed, failed.State);
+        Assert.StartsWith("value model: it scores, it does not generate (score.weight [1, 16], no lm_head.weight)", failed.Error, StringComparison.Ordinal);
+        Assert.Null(failed.ModelKey);
+    }
+
+    [Fact]
     public async Task Starting_an_existing_run_again_is_idempotent_but_different_settings_are_refused()
     {
         var spec = GridRuns.Greedy(TinyChatModel.Folder, 2);

@@ -165,6 +165,10 @@ public static class TorchGlobals
         Add(GlobalRole.InertClass, "MEM_FORMAT_ENCODING", "torch.distributed._shard.sharded_tensor.metadata.MEM_FORMAT_ENCODING");
         Add(GlobalRole.InertClass, "_remote_device", "torch.distributed.remote_device._remote_device");
         Add(GlobalRole.InertClass, "ChunkShardingSpec", "torch.distributed._shard.sharding_spec.chunk_sharding_spec.ChunkShardingSpec");
+
+        // What ShardedTensor infers for a tensor torch.chunk leaves in one piece (e.g. a critic's score.weight [1, H] at
+        // W >= 2): all shards at offset 0, so no chunk dim is found (_infer_sharding_spec_from_shards_metadata).
+        Add(GlobalRole.InertClass, "EnumerableShardingSpec", "torch.distributed._shard.sharding_spec.api.EnumerableShardingSpec");
         return map;
     }
 }
