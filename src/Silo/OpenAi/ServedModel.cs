@@ -49,6 +49,11 @@ public sealed record ServedModel(string Id, string ModelKey, ModelLoadSpec LoadS
             }
         }
 
+        if (CheckpointPreparer.ValueModelRefusal(checkpoint) is { } refusal)
+        {
+            throw new OpenAiError(StatusCodes.Status400BadRequest, $"Model '{id}' is a {refusal}", "invalid_request_error", "model", "value_model");
+        }
+
         if (checkpoint.State == CheckpointState.Invalid)
         {
             var issues = checkpoint.Validation?.Issues.Where(i => i.Severity == "error").Select(i => $"[{i.Code}] {i.Message}") ?? [];

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using VerlOrleans.Testing;
 
 namespace VerlOrleans.Silo.Tests.OpenAi;
 
@@ -96,6 +97,20 @@ public sealed class OpenAiErrorTests(OpenAiSilo fixture) : IClassFixture<OpenAiS
         Assert.Equal(HttpStatusCode.OK, echoStatus);
         Assert.Equal(HttpStatusCode.BadRequest, topStatus);
         Assert.Contains("needs logprobs: true", topBody!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_critic_checkpoint_is_refused_as_a_value_model_that_does_not_generate()
+    {
+        var critic = Path.Combine(RepositoryPaths.Root, "tests", "Checkpoints", "Fixtures", "torch-1.13", "critic", "score-w2");
+        var (registered, registration) = await fixture.PostAsync("api/checkpoints", new JsonObject { ["path"] = critic });
+        Assert.True(registered == HttpStatusCode.OK, registration?.ToJsonString());
+
+        var (status, body) = await fixture.PostAsync("v1/completions", new JsonObject { ["model"] = critic, ["prompt"] = "hi" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("value_model", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("it scores, it does not generate", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
