@@ -196,7 +196,10 @@ public sealed class HostileRequestTests(HostileApiFixture fixture) : IClassFixtu
         var failed = await fixture.Api.WaitAsync("fails-later", s => s.State.IsFinished(), TimeSpan.FromMinutes(1));
         Assert.Equal(RunState.Failed, failed.State);
 
-        var listed = (await fixture.Api.Http.GetFromJsonAsync<List<RunSummary>>("api/runs", GridApiClient.Json))!.Single(r => r.RunId == "fails-later");
+        // The list is the catalog's, which hears of the run's end a moment after the run itself.
+        var listed = await GridApiClient.PollAsync(
+            async () => (await fixture.Api.Http.GetFromJsonAsync<List<RunSummary>>("api/runs", GridApiClient.Json))!.Single(r => r.RunId == "fails-later"),
+            r => r.State.IsFinished(), TimeSpan.FromSeconds(10), "the runs list to show the run's end");
 
         Assert.Equal(RunState.Failed, listed.State);
         Assert.Equal(failed.Error, listed.Error);
