@@ -40,11 +40,14 @@ internal sealed class EvaluationOptions
     public Option<string[]> Routes { get; } = new("--route") { Description = "Route a data source to a reward: SOURCE=REWARD (gsm8k, math, math_dapo); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
     public Option<string?> DType { get; } = new("--dtype") { Description = "float32, bfloat16 or float16 (default: bfloat16 on CUDA, float32 on CPU)" };
 
+    /// <summary>verl's custom_reward_function (path, name, kwargs).</summary>
+    public CustomRewardOptions Reward { get; } = new();
+
     /// <summary>Every option, in the order help lists them.</summary>
     public IReadOnlyList<Option> All =>
     [
         Data, MaxSamples, Shuffle, ShuffleSeed, PromptKey, N, Temperature, TopP, TopK, Seed, MaxPromptLength, MaxResponseLength,
-        Truncation, FilterOverlongPrompts, ChatTemplateKwargs, BatchSize, RewardMode, Routes, DType,
+        Truncation, FilterOverlongPrompts, ChatTemplateKwargs, BatchSize, RewardMode, Routes, .. Reward.Spec, DType,
     ];
 
     /// <summary>The settings, checked; an invalid one throws <see cref="ArgumentException"/> or <see cref="RewardConfigurationException"/> naming it.</summary>
@@ -81,6 +84,12 @@ internal sealed class EvaluationOptions
             var other => throw new ArgumentException($"--reward-mode '{other}' is not naive or reward-loop"),
         };
         var routes = parseResult.GetValue(Routes) ?? [];
+        var custom = Reward.Read(parseResult);
+        if (custom is not null && routes.Length > 0)
+        {
+            throw new ArgumentException("--route has no effect with --reward-path: a custom reward function scores every data source, as in verl");
+        }
+
         var dtype = parseResult.GetValue(DType);
         if (dtype is not null)
         {
@@ -102,7 +111,10 @@ internal sealed class EvaluationOptions
             routes,
             RewardRoutingOptions.Parse(routes),
             batch,
-            dtype);
+            dtype)
+        {
+            CustomReward = custom,
+        };
     }
 
     /// <summary>
@@ -139,6 +151,9 @@ internal sealed class EvaluationOptions
             DType = GridDTypeName(settings.DType),
             RewardMode = parseResult.GetValue(RewardMode)!,
             RewardRoutes = settings.RouteArguments,
+            RewardPath = settings.CustomReward?.Path,
+            RewardName = settings.CustomReward?.Name,
+            RewardKwargsJson = settings.CustomReward?.Kwargs?.ToJsonString(),
         };
         // Without --shuffle-seed the grid keeps its fixed default, so resubmitting the same command selects the same rows.
         return settings.Dataset.Seed is { } seed ? spec with { Seed = unchecked((long)seed) } : spec;
@@ -186,4 +201,8 @@ internal sealed record EvaluationSettings(
     IReadOnlyList<string> RouteArguments,
     RewardRoutingOptions Routes,
     int BatchSize,
-    string? DType);
+    string? DType)
+{
+    /// <summary>verl's custom_reward_function, when <c>--reward-path</c> names one (it replaces the routes).</summary>
+    public CustomRewardFunction? CustomReward { get; init; }
+}
