@@ -60,9 +60,10 @@ public static class ScoreCommand
                 else
                 {
                     var read = Read(inputPath).ToList();
-                    if (read.FirstOrDefault(l => l.Request.Kwargs is not null) is { Where: var where })
+                    var withKwargs = read.FindIndex(l => l.Request.Kwargs is not null);
+                    if (withKwargs >= 0)
                     {
-                        throw new RewardConfigurationException($"{where}: per-line reward_kwargs do not apply to a custom reward function; give them with --reward-kwargs");
+                        throw new RewardConfigurationException($"{read[withKwargs].Where}: per-line reward_kwargs do not apply to a custom reward function; give them with --reward-kwargs");
                     }
 
                     await using var pool = await PythonRewardPool.StartAsync(function, custom.ReadLocal(parseResult), cancellationToken);
