@@ -57,13 +57,27 @@ public sealed class CustomRewardGridTests(SiloProcess silo) : IDisposable
         Assert.Equal(10, manifest.Reward.Custom.Kwargs!["marker"]!.GetValue<int>());
     }
 
-    [Fact]
-    public async Task A_reward_file_outside_the_data_roots_is_refused_naming_the_field()
+    [Theory]
+    [InlineData(GridMode.Gateway)]
+    [InlineData(GridMode.Http)]
+    public async Task A_reward_file_outside_the_data_roots_is_refused_naming_the_field(GridMode mode)
     {
-        var (exit, output, error) = await GridCli.RunAsync(silo, ["submit", "--checkpoint", TinyChatModel.Folder, "--data", VerlData.Gsm8k, "--reward-path", "/etc/passwd"]);
+        var (exit, output, error) = await GridCli.RunAsync(silo, mode, ["submit", "--checkpoint", TinyChatModel.Folder, "--data", VerlData.Gsm8k, "--reward-path", "/etc/passwd"]);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("submit: rewardPath /etc/passwd is outside the folders this grid may read", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task The_api_refuses_a_reward_file_that_is_not_there()
+    {
+        var missing = _temp.Combine("missing_reward.py");
+
+        var (exit, output, error) = await GridCli.RunAsync(silo, GridMode.Http, ["submit", "--checkpoint", TinyChatModel.Folder, "--data", VerlData.Gsm8k, "--reward-path", missing]);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"submit: rewardPath '{missing}' does not exist (or is not a file)", error.TrimEnd());
         Assert.Equal("", output);
     }
 }
