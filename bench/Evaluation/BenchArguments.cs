@@ -1,7 +1,7 @@
 namespace VerlOrleans.Bench.Evaluation;
 
 /// <summary>Command line of the evaluation benchmark (see Program.cs).</summary>
-internal sealed record BenchArguments(string Data, string? Verl, string Work, bool DeleteWork, int LargeRows, string GoldenRewards)
+internal sealed record BenchArguments(string Data, string? Verl, string Work, bool DeleteWork, int LargeRows, string GoldenRewards, string Root)
 {
     public static BenchArguments Parse(string[] args)
     {
@@ -19,7 +19,8 @@ internal sealed record BenchArguments(string Data, string? Verl, string Work, bo
             work ?? Path.Combine(Path.GetTempPath(), $"verlorleans-bench-{Guid.NewGuid():N}"),
             work is null,
             int.Parse(Value("--large-rows") ?? "100000", System.Globalization.CultureInfo.InvariantCulture),
-            Path.Combine(root, "tests", "Evaluation", "Golden", "rewards.jsonl"));
+            Path.Combine(root, "tests", "Evaluation", "Golden", "rewards.jsonl"),
+            root);
     }
 
     private static string FindRoot()

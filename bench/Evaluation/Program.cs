@@ -65,7 +65,11 @@ try
         table.Add(($"score whole golden corpus x20: C# vs verl (Python)", $"C# {count / seconds:F0}/s, Python {count / python:F0}/s ({python / seconds:F1}x)"));
     }
 
-    // 5. Appending results (JSON Lines flushed per sample + Parquet row groups of 512).
+    // 5. Custom reward files: verl's gsm8k rule through the Python worker pool vs the native scorer.
+    table.AddRange(await PythonRewardBench.RunAsync(Path.Combine(arguments.Data, "gsm8k_test.parquet"),
+        Path.Combine(arguments.Root, "tests", "Evaluation", "Rewards", "Python", "Files", "gsm8k_reward.py"), repeat: 10));
+
+    // 6. Appending results (JSON Lines flushed per sample + Parquet row groups of 512).
     var (appended, appendSeconds) = await Measure.AppendResultsAsync(Path.Combine(arguments.Work, "run"), 20000);
     table.Add(($"append {appended} results (jsonl flush each + parquet) + metrics.json", $"{appended / appendSeconds:F0} results/s"));
 }

@@ -36,12 +36,18 @@ public static class EvalCommand
         var evaluation = new EvaluationOptions();
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var mergeCache = new Option<string?>("--merge-cache") { Description = $"Where verl actor folders are merged (default: {EvalModel.DefaultMergeCache})" };
+        var python = evaluation.Reward;
 
         var command = new Command("eval", "Evaluate a checkpoint on verl datasets in this process: prompts, generation, rewards, verl's metrics; resumable.")
         {
             model, output,
         };
         foreach (var option in evaluation.All)
+        {
+            command.Options.Add(option);
+        }
+
+        foreach (var option in python.Local)
         {
             command.Options.Add(option);
         }
@@ -55,6 +61,7 @@ public static class EvalCommand
             try
             {
                 var settings = evaluation.Read(parseResult);
+                var pythonRewards = python.ReadLocal(parseResult);
                 var (prompt, sampling, batch) = (settings.Prompt, settings.Sampling, settings.BatchSize);
                 var load = new ModelLoadOptions(parseResult.GetValue(device)!, settings.DType);
 
@@ -80,6 +87,7 @@ public static class EvalCommand
                     Sampling = sampling,
                     RewardMode = settings.RewardMode,
                     RewardRoutes = settings.Routes,
+                    CustomReward = settings.CustomReward,
                     OutputFolder = parseResult.GetValue(output)!,
                     MaxInFlight = batch,
                     CallerId = "eval",
@@ -88,7 +96,7 @@ public static class EvalCommand
                 };
 
                 await using var generator = EngineResponseGenerator.Start(resolved.Folder, tokenizer, runner, callerId: spec.CallerId);
-                var pipeline = new EvaluationPipeline(tokenizer, template, generator);
+                var pipeline = new EvaluationPipeline(tokenizer, template, generator, pythonRewards: pythonRewards);
                 var console = EvaluationProgressBar.ConsoleFor(stderr, ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
                 EvaluationOutcome? outcome = null;
                 EvaluationProgressBar? bar = null;

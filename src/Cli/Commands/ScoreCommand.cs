@@ -1,16 +1,21 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VerlOrleans.Evaluation;
+using VerlOrleans.Cli.Evaluation;
 using VerlOrleans.Cli.Output;
+using VerlOrleans.Evaluation;
 using VerlOrleans.Evaluation.Rewards;
+using VerlOrleans.Evaluation.Rewards.Python;
 
 namespace VerlOrleans.Cli.Commands;
 
 /// <summary>
-/// <c>verlorleans score --input IN.jsonl [--output OUT.jsonl] [--route SOURCE=REWARD]...</c>: scores each line
-/// <c>{data_source, solution_str, ground_truth, extra_info?, reward_kwargs?}</c> with verl's rule rewards and writes
-/// the same object with <c>score</c> and the scorer's extras (<c>acc</c>, <c>pred</c>) added.
+/// <c>verlorleans score --input IN.jsonl [--output OUT.jsonl] [--route SOURCE=REWARD]... | [--reward-path FILE
+/// [--reward-name NAME] [--reward-kwargs JSON]]</c>: scores each line <c>{data_source, solution_str, ground_truth,
+/// extra_info?, reward_kwargs?}</c> with verl's rule rewards, or with a verl custom reward file run by Python worker
+/// processes, and writes the same object with <c>score</c> and the scorer's extras (<c>acc</c>, <c>pred</c>, a custom
+/// dict's keys) added. A line the custom reward fails on (raise, timeout, crash) gets score 0 and <c>reward_error</c>;
+/// the others are scored all the same (exit code 0, the count on stderr).
 /// </summary>
 public static class ScoreCommand
 {
@@ -19,8 +24,14 @@ public static class ScoreCommand
         var input = new Option<string>("--input", "-i") { Description = "JSON Lines file: one {data_source, solution_str, ground_truth, extra_info?, reward_kwargs?} per line" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the scored lines (default: standard output); written only when every line scored" };
         var routes = new Option<string[]>("--route") { Description = "Route a data source to a reward: SOURCE=REWARD (rewards: gsm8k, math, math_dapo); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("score", "Score responses with verl's rule rewards (default_compute_score routing).") { input, output, routes };
-        command.SetAction(parseResult =>
+        var custom = new CustomRewardOptions();
+        var command = new Command("score", "Score responses with verl's rule rewards (default_compute_score routing) or a verl custom reward file.") { input, output, routes };
+        foreach (var option in custom.Spec.Concat(custom.Local))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             var inputPath = parseResult.GetValue(input);
@@ -32,9 +43,35 @@ public static class ScoreCommand
 
             try
             {
-                var registry = RewardRegistry.CreateDefault().Configure(RewardRoutingOptions.Parse(parseResult.GetValue(routes) ?? []));
+                var function = custom.Read(parseResult);
+                var routeArguments = parseResult.GetValue(routes) ?? [];
+                if (function is not null && routeArguments.Length > 0)
+                {
+                    throw new ArgumentException("--route has no effect with --reward-path: a custom reward function scores every data source, as in verl");
+                }
 
-                var lines = Score(registry, inputPath);
+                IEnumerable<string> lines;
+                var failed = 0;
+                if (function is null)
+                {
+                    var registry = RewardRegistry.CreateDefault().Configure(RewardRoutingOptions.Parse(routeArguments));
+                    lines = Read(inputPath).Select(line => Scored(line.Record, Score(registry, line.Request, line.Where)));
+                }
+                else
+                {
+                    var read = Read(inputPath).ToList();
+                    var withKwargs = read.FindIndex(l => l.Request.Kwargs is not null);
+                    if (withKwargs >= 0)
+                    {
+                        throw new RewardConfigurationException($"{read[withKwargs].Where}: per-line reward_kwargs do not apply to a custom reward function; give them with --reward-kwargs");
+                    }
+
+                    await using var pool = await PythonRewardPool.StartAsync(function, custom.ReadLocal(parseResult), cancellationToken);
+                    var outcomes = await pool.ScoreAllAsync(read.Select(l => l.Request), cancellationToken);
+                    failed = outcomes.Count(o => o.Error is not null);
+                    lines = read.Select((line, i) => Scored(line.Record, outcomes[i])).ToList();
+                }
+
                 var outputPath = parseResult.GetValue(output);
                 if (outputPath is null)
                 {
@@ -47,14 +84,24 @@ public static class ScoreCommand
                 {
                     var scored = lines.ToList();
                     var temporary = outputPath + ".tmp";
-                    File.WriteAllLines(temporary, scored);
+                    await File.WriteAllLinesAsync(temporary, scored, cancellationToken);
                     File.Move(temporary, outputPath, overwrite: true);
                     parseResult.InvocationConfiguration.Output.WriteLine($"scored {scored.Count} responses into {outputPath}");
+                }
+
+                if (failed > 0)
+                {
+                    error.WriteLine($"score: the custom reward failed on {failed} response(s): they have score 0 and a reward_error field");
                 }
 
                 return 0;
             }
             catch (JsonLinesFormatException e)
+            {
+                error.WriteLine($"score: {e.Message}");
+                return 2;
+            }
+            catch (ArgumentException e)
             {
                 error.WriteLine($"score: {e.Message}");
                 return 2;
@@ -68,7 +115,7 @@ public static class ScoreCommand
         return command;
     }
 
-    private static IEnumerable<string> Score(RewardRegistry registry, string path)
+    private static IEnumerable<(JsonObject Record, RewardRequest Request, string Where)> Read(string path)
     {
         foreach (var (line, record) in JsonLinesFile.Read(path))
         {
@@ -89,26 +136,37 @@ public static class ScoreCommand
                     JsonObject kwargs => kwargs.ToDictionary(p => p.Key, p => p.Value?.DeepClone()),
                     _ => throw new RewardConfigurationException($"{where}: 'reward_kwargs' must be an object"),
                 });
-
-            RewardResult result;
-            try
-            {
-                result = registry.Score(request);
-            }
-            catch (RewardConfigurationException e)
-            {
-                throw new RewardConfigurationException($"{where}: {e.Message}");
-            }
-
-            var scored = (JsonObject)record.DeepClone();
-            scored["score"] = result.Score;
-            foreach (var (key, value) in result.Extras)
-            {
-                scored[key] = value.ToJson();
-            }
-
-            yield return scored.ToJsonString(CliJson.Lines);
+            yield return (record, request, where);
         }
+    }
+
+    private static RewardOutcome Score(RewardRegistry registry, RewardRequest request, string where)
+    {
+        try
+        {
+            return RewardOutcome.Success(registry.Score(request));
+        }
+        catch (RewardConfigurationException e)
+        {
+            throw new RewardConfigurationException($"{where}: {e.Message}");
+        }
+    }
+
+    private static string Scored(JsonObject record, RewardOutcome outcome)
+    {
+        var scored = (JsonObject)record.DeepClone();
+        scored["score"] = outcome.Result?.Score ?? 0.0;
+        foreach (var (key, value) in outcome.Result?.Extras ?? [])
+        {
+            scored[key] = value.ToJson();
+        }
+
+        if (outcome.Error is not null)
+        {
+            scored["reward_error"] = outcome.Error;
+        }
+
+        return scored.ToJsonString(CliJson.Lines);
     }
 
     private static string RequiredString(JsonObject record, string key, string where) =>

@@ -25,6 +25,7 @@ public static class SpecValidation
     public const int MaxStopLength = 256;
     public const int MaxStopTokenIds = 64;
     public const int MaxChatTemplateKwargsLength = 64 * 1024;
+    public const int MaxPathLength = 4096;
 
     /// <summary>Most samples (rows × n) one run may ask for when it names its rows.</summary>
     public const long MaxSamplesTimesN = 1_000_000;
@@ -86,6 +87,7 @@ public static class SpecValidation
             }
         }
 
+        ValidateCustomReward(spec, errors, prefix);
         if (spec.Sampling is null)
         {
             Add("sampling", "is required: n, temperature, top_p, top_k, min_p, seed, max tokens");
@@ -110,6 +112,65 @@ public static class SpecValidation
 
         return errors;
     }
+
+    /// <summary>A custom reward function (verl's custom_reward_function): path, name and kwargs, and no routes beside it.</summary>
+    private static void ValidateCustomReward(RunSpec spec, List<FieldError> errors, string prefix)
+    {
+        void Add(string field, string message) => errors.Add(new FieldError(prefix + field, message));
+        if (spec.RewardPath is null)
+        {
+            if (spec.RewardName is not null)
+            {
+                Add("rewardName", "needs rewardPath: the Python file the function is in");
+            }
+
+            if (spec.RewardKwargsJson is not null)
+            {
+                Add("rewardKwargsJson", "needs rewardPath: the Python file whose function takes them");
+            }
+
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.RewardPath) || spec.RewardPath.Length > MaxPathLength || !spec.RewardPath.StartsWith('/'))
+        {
+            Add("rewardPath", $"must be an absolute path to a Python file (at most {MaxPathLength} characters), got '{spec.RewardPath}'");
+        }
+
+        if (spec.RewardName is not null && !IsPythonIdentifier(spec.RewardName))
+        {
+            Add("rewardName", $"must be a Python function name (letters, digits, _; not starting with a digit), got '{spec.RewardName}'");
+        }
+
+        if (spec.RewardRoutes is { Count: > 0 })
+        {
+            Add("rewardRoutes", "must be empty with rewardPath: a custom reward function scores every data source, as in verl");
+        }
+
+        if (spec.RewardKwargsJson is { Length: > MaxChatTemplateKwargsLength })
+        {
+            Add("rewardKwargsJson", $"may be at most {MaxChatTemplateKwargsLength} characters");
+        }
+        else if (spec.RewardKwargsJson is { } json)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    Add("rewardKwargsJson", "must be a JSON object of keyword arguments, e.g. {\"method\": \"flexible\"}");
+                }
+            }
+            catch (JsonException e)
+            {
+                Add("rewardKwargsJson", $"is not valid JSON: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>A Python identifier in the ASCII subset.</summary>
+    public static bool IsPythonIdentifier(string name) =>
+        name.Length is > 0 and <= 200 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static void ValidateSampling(SamplingSettings sampling, List<FieldError> errors, string prefix)
     {

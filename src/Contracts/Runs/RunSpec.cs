@@ -24,4 +24,13 @@ public sealed record RunSpec
     [Id(9)] public string RewardMode { get; init; } = "legacy";
     /// <summary>Data-source routes added to verl's defaults, as SOURCE=REWARD (a trailing * on SOURCE routes a prefix).</summary>
     [Id(10)] public IReadOnlyList<string> RewardRoutes { get; init; } = [];
+    /// <summary>
+    /// verl's <c>custom_reward_function.path</c>: an absolute path to a Python file (inside the data roots) whose
+    /// function scores every sample instead of the routing. Null: verl's built-in rewards.
+    /// </summary>
+    [Id(11)] public string? RewardPath { get; init; }
+    /// <summary>verl's <c>custom_reward_function.name</c> (null: <c>compute_score</c>); only with <see cref="RewardPath"/>.</summary>
+    [Id(12)] public string? RewardName { get; init; }
+    /// <summary>verl's <c>custom_reward_function.reward_kwargs</c> as a JSON object; only with <see cref="RewardPath"/>.</summary>
+    [Id(13)] public string? RewardKwargsJson { get; init; }
 }

@@ -35,6 +35,12 @@ public sealed class NewEvaluationForm
     /// <summary>One SOURCE=REWARD route per line.</summary>
     public string RewardRoutes { get; set; } = "";
 
+    /// <summary>verl's custom_reward_function.path: a Python file whose function scores every sample (empty: built-in rewards).</summary>
+    public string? RewardPath { get; set; }
+
+    /// <summary>verl's custom_reward_function.name (empty: compute_score).</summary>
+    public string? RewardName { get; set; }
+
     public int MaxConcurrentRuns { get; set; } = 2;
 
     /// <summary>Optional id for the run or sweep (one is made up otherwise).</summary>
@@ -73,6 +79,8 @@ public sealed class NewEvaluationForm
         DType = DType,
         RewardMode = RewardMode,
         RewardRoutes = Lines(RewardRoutes),
+        RewardPath = string.IsNullOrWhiteSpace(RewardPath) ? null : RewardPath.Trim(),
+        RewardName = string.IsNullOrWhiteSpace(RewardPath) || string.IsNullOrWhiteSpace(RewardName) ? null : RewardName.Trim(),
     };
 
     /// <summary>The form field a spec error belongs to: list items go to their list, a sweep's template fields to the field itself.</summary>

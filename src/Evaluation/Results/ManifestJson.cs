@@ -50,6 +50,9 @@ public static class ManifestJson
             input!.AsObject().Remove("path");
         }
 
+        // The reward file likewise: its content hash identifies it.
+        (node["reward"]?["custom"] as JsonObject)?.Remove("path");
+
         return node;
     }
 

@@ -61,8 +61,9 @@ public static class ResultsReader
 
     /// <summary>
     /// verl's validation metrics over <paramref name="results"/>, taken in (position, sample index) order: the order
-    /// verl's validation batch holds them in, whatever order they finished in.
+    /// verl's validation batch holds them in, whatever order they finished in. Samples whose reward failed count with
+    /// 0 for every variable (<see cref="FailedSampleVariables"/>).
     /// </summary>
     public static IReadOnlyList<KeyValuePair<string, double>> ComputeMetrics(IEnumerable<SampleResult> results, ValidationMetricsOptions? options = null) =>
-        ValidationMetrics.Compute(results.OrderBy(r => r.Position).ThenBy(r => r.SampleIndex).Select(r => r.ToMetricSample()), options);
+        ValidationMetrics.Compute(FailedSampleVariables.ToMetricSamples(results.OrderBy(r => r.Position).ThenBy(r => r.SampleIndex).ToList()), options);
 }

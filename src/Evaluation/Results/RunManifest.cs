@@ -69,5 +69,15 @@ public sealed record PromptSettings(int MaxPromptLength, string Truncation, bool
     public string? ChatTemplateSha256 { get; init; }
 }
 
-/// <summary>The reward manager mode and any data-source routes added to verl's defaults.</summary>
-public sealed record RewardSettings(string Mode, IReadOnlyDictionary<string, string>? Routes = null);
+/// <summary>The reward manager mode and any data-source routes added to verl's defaults, or the custom reward function used instead.</summary>
+public sealed record RewardSettings(string Mode, IReadOnlyDictionary<string, string>? Routes = null)
+{
+    /// <summary>verl's <c>custom_reward_function</c> when the run used one (it replaces the routing).</summary>
+    public CustomRewardSettings? Custom { get; init; }
+}
+
+/// <summary>
+/// A custom Python reward: the file (and the SHA-256 of its content: a resumed run must score with the same code),
+/// the function's name and its keyword arguments.
+/// </summary>
+public sealed record CustomRewardSettings(string Path, string Name, string Sha256, JsonObject? Kwargs);

@@ -50,6 +50,13 @@ public sealed record SampleResult
     /// <summary>The extras the reward manager recorded (e.g. math_dapo's score/acc/pred), in order.</summary>
     public IReadOnlyList<KeyValuePair<string, ScalarValue>> RewardExtras { get; init; } = [];
 
+    /// <summary>
+    /// Why the reward could not score this sample (a custom Python reward raised, hung or crashed its worker): the
+    /// score is then 0 and the metrics count it with 0 for every variable the source's other samples have. Null when
+    /// it scored.
+    /// </summary>
+    public string? RewardError { get; init; }
+
     public JsonObject? ExtraInfo { get; init; }
 
     public JsonObject? ExtraColumns { get; init; }
@@ -79,6 +86,7 @@ public sealed record SampleResult
         GroundTruth = row.GroundTruth?.DeepClone(),
         Score = scored.Score,
         RewardExtras = scored.Extras,
+        RewardError = scored.Error,
         ExtraInfo = (JsonObject)row.ExtraInfo.DeepClone(),
         ExtraColumns = (JsonObject)row.ExtraColumns.DeepClone(),
     };

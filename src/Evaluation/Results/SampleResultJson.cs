@@ -21,7 +21,7 @@ public static class SampleResultJson
             extras[key] = value.ToJson();
         }
 
-        return new JsonObject
+        var json = new JsonObject
         {
             ["uid"] = r.Uid,
             ["sample_index"] = r.SampleIndex,
@@ -45,6 +45,13 @@ public static class SampleResultJson
             ["generation_seconds"] = r.GenerationSeconds,
             ["scoring_seconds"] = r.ScoringSeconds,
         };
+        if (r.RewardError is not null)
+        {
+            // Only present on failed samples, so results of runs without failures read as before.
+            json["reward_error"] = r.RewardError;
+        }
+
+        return json;
     }
 
     /// <summary>One line of a results file (no newline).</summary>
@@ -100,6 +107,7 @@ public static class SampleResultJson
             GroundTruth = o["ground_truth"]?.DeepClone(),
             Score = Number<double>(o, "score", where) ?? throw Missing("score", where),
             RewardExtras = extras,
+            RewardError = Text(o, "reward_error", where),
             ExtraInfo = Object(o, "extra_info", where),
             ExtraColumns = Object(o, "extra_columns", where),
             StartedAt = Text(o, "started_at", where) is { } started

@@ -88,6 +88,7 @@ public static class SampleResultParquet
             GroundTruth = json["ground_truth"]?.ToJsonString(),
             Score = r.Score,
             RewardExtras = json["reward_extras"]!.ToJsonString(),
+            RewardError = r.RewardError,
             ExtraInfo = json["extra_info"]?.ToJsonString(),
             ExtraColumns = json["extra_columns"]?.ToJsonString(),
             StartedAt = r.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
@@ -116,6 +117,7 @@ public static class SampleResultParquet
             ["ground_truth"] = ParseJson(row.GroundTruth, "ground_truth", where),
             ["score"] = row.Score,
             ["reward_extras"] = ParseJson(row.RewardExtras, "reward_extras", where),
+            ["reward_error"] = row.RewardError,
             ["extra_info"] = ParseJson(row.ExtraInfo, "extra_info", where),
             ["extra_columns"] = ParseJson(row.ExtraColumns, "extra_columns", where),
             ["started_at"] = row.StartedAt,
@@ -161,6 +163,7 @@ public static class SampleResultParquet
         [JsonPropertyName("ground_truth")] public string? GroundTruth { get; set; }
         [JsonPropertyName("score")] public double? Score { get; set; }
         [JsonPropertyName("reward_extras")] public string? RewardExtras { get; set; }
+        [JsonPropertyName("reward_error")] public string? RewardError { get; set; }
         [JsonPropertyName("extra_info")] public string? ExtraInfo { get; set; }
         [JsonPropertyName("extra_columns")] public string? ExtraColumns { get; set; }
         [JsonPropertyName("started_at")] public string? StartedAt { get; set; }

@@ -5,6 +5,7 @@ using VerlOrleans.Evaluation.Datasets;
 using VerlOrleans.Evaluation.Prompts;
 using VerlOrleans.Evaluation.Results;
 using VerlOrleans.Evaluation.Rewards;
+using VerlOrleans.Evaluation.Rewards.Python;
 using VerlOrleans.Inference.Sampling;
 using VerlOrleans.Inference.Text.ChatTemplates;
 using VerlOrleans.Inference.Text.Tokenization;
@@ -27,6 +28,7 @@ public sealed class EvaluationPipeline
     private readonly ChatTemplate _chatTemplate;
     private readonly IResponseGenerator _generator;
     private readonly Func<RewardRegistry> _rewards;
+    private readonly PythonRewardOptions _pythonRewards;
     private readonly TimeProvider _clock;
 
     /// <param name="tokenizer">The model folder's tokenizer (prompts, default stop ids).</param>
@@ -34,12 +36,15 @@ public sealed class EvaluationPipeline
     /// <param name="generator">Answers prompts.</param>
     /// <param name="rewards">Makes each run's reward registry (default: verl's built-in rewards and routing); the spec's routes are added to it.</param>
     /// <param name="clock">Timing of results and progress.</param>
-    public EvaluationPipeline(HfTokenizer tokenizer, ChatTemplate chatTemplate, IResponseGenerator generator, Func<RewardRegistry>? rewards = null, TimeProvider? clock = null)
+    /// <param name="pythonRewards">How a spec's custom Python reward runs here (interpreter, workers, timeout); default: system python3.</param>
+    public EvaluationPipeline(HfTokenizer tokenizer, ChatTemplate chatTemplate, IResponseGenerator generator, Func<RewardRegistry>? rewards = null, TimeProvider? clock = null,
+        PythonRewardOptions? pythonRewards = null)
     {
         _tokenizer = tokenizer;
         _chatTemplate = chatTemplate;
         _generator = generator;
         _rewards = rewards ?? RewardRegistry.CreateDefault;
+        _pythonRewards = pythonRewards ?? new PythonRewardOptions();
         _clock = clock ?? TimeProvider.System;
     }
 
@@ -58,8 +63,15 @@ public sealed class EvaluationPipeline
         var registry = _rewards();
         if (spec.RewardRoutes is { } routes)
         {
+            if (spec.CustomReward is not null && routes.Routes.Count + routes.PrefixRoutes.Count > 0)
+            {
+                throw new RewardConfigurationException("a custom reward function scores every data source, as in verl: reward routes have no effect with it; give one or the other");
+            }
+
             registry.Configure(routes);
         }
+
+        spec.CustomReward?.Validate();
 
         var folder = Path.GetFullPath(spec.OutputFolder);
         var previous = ReadManifestIfAny(folder);
@@ -70,9 +82,12 @@ public sealed class EvaluationPipeline
         var sampling = ResolveSampling(spec.Sampling, previous);
         var manifest = BuildManifest(spec, dataset, datasetOptions, sampling);
 
-        // Plan before the folder is touched: a run refused here (an overlong prompt, an unrouted source) leaves no
-        // manifest behind that would block the corrected run in the same folder.
-        var plan = await PromptPlan.BuildAsync(dataset, builder, registry, cancellationToken).ConfigureAwait(false);
+        // Plan before the folder is touched: a run refused here (an overlong prompt, an unrouted source, a reward file
+        // that does not load) leaves no manifest behind that would block the corrected run in the same folder.
+        await using var custom = spec.CustomReward is { } function
+            ? await PythonRewardPool.StartAsync(function, _pythonRewards, cancellationToken).ConfigureAwait(false)
+            : null;
+        var plan = await PromptPlan.BuildAsync(dataset, builder, custom is null ? registry : null, cancellationToken).ConfigureAwait(false);
         await using var writer = await ResultsWriter.OpenAsync(folder, manifest, spec.Results with { Resume = true }, cancellationToken).ConfigureAwait(false);
         plan.Write(folder, spec.Prompt);
         var tracker = new ProgressTracker(_clock, plan.Selected, plan.Filtered, plan.Truncated, plan.Kept * sampling.N);
@@ -82,7 +97,7 @@ public sealed class EvaluationPipeline
         }
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Planning));
-        var scorer = new SampleScorer(registry, spec.RewardMode);
+        var scorer = new SampleScorer(registry, spec.RewardMode, custom);
         await GenerateAsync(spec, dataset, builder, scorer, sampling, writer, tracker, progress, cancellationToken, drain).ConfigureAwait(false);
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Completing));
@@ -122,19 +137,15 @@ public sealed class EvaluationPipeline
 
                 var generationSeconds = _clock.GetElapsedTime(started).TotalSeconds;
                 CheckResponses(row, responses, callSampling.N);
-                foreach (var response in responses.OrderBy(r => r.SampleIndex))
-                {
-                    var scoringStarted = _clock.GetTimestamp();
-                    ScoredResponse scored;
-                    try
-                    {
-                        scored = scorer.Score(row.MetricsDataSource, response.Text, row.GroundTruth, row.ExtraInfo);
-                    }
-                    catch (RewardConfigurationException e)
-                    {
-                        throw new EvaluationException($"{row.SourceFile}: row {row.RowInFile}: scoring failed: {e.Message}", e);
-                    }
+                var ordered = responses.OrderBy(r => r.SampleIndex).ToList();
 
+                // A custom reward scores the call's samples together (one batch to the Python workers); if the run is
+                // cancelled meanwhile none of them is written. Built-in rewards score each sample as it is written.
+                var scoredTogether = scorer.IsAsync ? await ScoreTogetherAsync(scorer, row, ordered, stop.Token).ConfigureAwait(false) : null;
+                for (var k = 0; k < ordered.Count; k++)
+                {
+                    var response = ordered[k];
+                    var (scored, scoringSeconds) = scoredTogether?[k] ?? ScoreNow(scorer, row, response);
                     var result = SampleResult.For(row, sampleIndices[response.SampleIndex], prompt.Text, response.Text, scored) with
                     {
                         PromptTokens = prompt.TokenIds.Count,
@@ -142,9 +153,9 @@ public sealed class EvaluationPipeline
                         FinishReason = response.FinishReason,
                         StartedAt = startedAt,
                         GenerationSeconds = generationSeconds,
-                        ScoringSeconds = _clock.GetElapsedTime(scoringStarted).TotalSeconds,
+                        ScoringSeconds = scoringSeconds,
                     };
-                    // Once generated, a call's samples are all written, cancellation or not: the folder never holds half a call.
+                    // Once scored, a call's samples are all written, cancellation or not: the folder never holds half a call.
                     await writer.AppendAsync(result, CancellationToken.None).ConfigureAwait(false);
                     tracker.AddGenerated(result.DataSource, result.Score, response.TokenIds.Count, progress);
                 }
@@ -198,6 +209,41 @@ public sealed class EvaluationPipeline
         if (drained)
         {
             throw new OperationCanceledException("the run was drained: calls in flight were written, the rest were not started", drain);
+        }
+    }
+
+    private (ScoredResponse Scored, double Seconds) ScoreNow(SampleScorer scorer, DatasetRow row, GeneratedResponse response)
+    {
+        var started = _clock.GetTimestamp();
+        try
+        {
+            var scored = scorer.Score(row.MetricsDataSource, response.Text, row.GroundTruth, row.ExtraInfo);
+            return (scored, _clock.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (RewardConfigurationException e)
+        {
+            throw new EvaluationException($"{row.SourceFile}: row {row.RowInFile}: scoring failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Scores a call's responses at once through the custom reward; each sample's time runs until its own outcome arrived.</summary>
+    private async Task<(ScoredResponse Scored, double Seconds)[]> ScoreTogetherAsync(
+        SampleScorer scorer, DatasetRow row, List<GeneratedResponse> responses, CancellationToken cancellationToken)
+    {
+        var started = _clock.GetTimestamp();
+        async Task<(ScoredResponse, double)> ScoreOneAsync(GeneratedResponse response)
+        {
+            var scored = await scorer.ScoreAsync(row.MetricsDataSource, response.Text, row.GroundTruth, row.ExtraInfo, cancellationToken).ConfigureAwait(false);
+            return (scored, _clock.GetElapsedTime(started).TotalSeconds);
+        }
+
+        try
+        {
+            return await Task.WhenAll(responses.Select(ScoreOneAsync).ToList()).ConfigureAwait(false);
+        }
+        catch (RewardConfigurationException e)
+        {
+            throw new EvaluationException($"{row.SourceFile}: row {row.RowInFile}: scoring failed: {e.Message}", e);
         }
     }
 
@@ -255,7 +301,13 @@ public sealed class EvaluationPipeline
             : spec.RewardRoutes.Routes.Concat(spec.RewardRoutes.PrefixRoutes.Select(p => KeyValuePair.Create(p.Key + "*", p.Value)))
                 .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var seed = (ulong)sampling.Seed!.Value;
-        return RunManifest.For(dataset, datasetOptions, new RewardSettings(spec.RewardMode == RewardMode.Naive ? "naive" : "reward_loop", routes)) with
+        var reward = new RewardSettings(spec.RewardMode == RewardMode.Naive ? "naive" : "reward_loop", routes)
+        {
+            Custom = spec.CustomReward is { } custom
+                ? new CustomRewardSettings(custom.Path, custom.Name, custom.ContentSha256(), (System.Text.Json.Nodes.JsonObject?)custom.Kwargs?.DeepClone())
+                : null,
+        };
+        return RunManifest.For(dataset, datasetOptions, reward) with
         {
             Model = spec.Model,
             Sampling = new SamplingSettings(sampling.N, sampling.Temperature, sampling.TopP, sampling.TopK, sampling.MaxTokens, seed)

@@ -35,6 +35,14 @@ public sealed record EvaluationSpec
     /// <summary>Data-source routes added to verl's defaults (names of registered rewards).</summary>
     public RewardRoutingOptions? RewardRoutes { get; init; }
 
+    /// <summary>
+    /// verl's <c>custom_reward_function</c>: a Python file and function that scores every sample instead of the
+    /// built-in routing (so no <see cref="RewardRoutes"/> with it). It runs in worker processes set up by the
+    /// pipeline's <see cref="Rewards.Python.PythonRewardOptions"/>; a sample it fails on is written with score 0 and
+    /// its <c>reward_error</c>, and the run goes on (verl would stop the validation).
+    /// </summary>
+    public CustomRewardFunction? CustomReward { get; init; }
+
     /// <summary>The results folder (created, or resumed when it holds a run of this spec).</summary>
     public required string OutputFolder { get; init; }
 

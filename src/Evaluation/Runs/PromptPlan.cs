@@ -24,7 +24,8 @@ internal sealed class PromptPlan
 
     public long Kept => Selected - Filtered;
 
-    public static async Task<PromptPlan> BuildAsync(VerlDataset dataset, PromptBuilder builder, RewardRegistry rewards, CancellationToken cancellationToken)
+    /// <summary>Builds every prompt once; <paramref name="rewards"/> (null when a custom reward scores every source) must route each data source.</summary>
+    public static async Task<PromptPlan> BuildAsync(VerlDataset dataset, PromptBuilder builder, RewardRegistry? rewards, CancellationToken cancellationToken)
     {
         var plan = new PromptPlan();
         var routed = new HashSet<string>(StringComparer.Ordinal);
@@ -45,7 +46,7 @@ internal sealed class PromptPlan
             }
 
             var source = row.MetricsDataSource;
-            if (routed.Add(source))
+            if (rewards is not null && routed.Add(source))
             {
                 try
                 {

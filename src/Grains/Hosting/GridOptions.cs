@@ -1,3 +1,5 @@
+using VerlOrleans.Evaluation.Rewards.Python;
+
 namespace VerlOrleans.Grains.Hosting;
 
 /// <summary>Settings of the grid that grains and silo services share (configuration section <c>VerlOrleans</c>).</summary>
@@ -63,6 +65,12 @@ public sealed class GridOptions
 
     /// <summary>Where requests may name checkpoints and datasets (<c>VerlOrleans:Paths</c>).</summary>
     public PathRootsOptions Paths { get; set; } = new();
+
+    /// <summary>
+    /// How custom Python reward files run on this silo (<c>VerlOrleans:PythonRewards</c>): interpreter or virtualenv,
+    /// workers per run, samples per message, per-sample timeout.
+    /// </summary>
+    public PythonRewardOptions PythonRewards { get; set; } = new();
 
     /// <summary>What one request or run may ask for (<c>VerlOrleans:Limits</c>).</summary>
     public RequestLimitsOptions Limits { get; set; } = new();

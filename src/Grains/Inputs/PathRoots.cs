@@ -32,8 +32,11 @@ public sealed class PathRoots(IOptions<GridOptions> options)
     /// <summary>Why <paramref name="path"/> may not be read as a dataset, or null when it may.</summary>
     public string? DataFileProblem(string? path) => Problem(path, DataRoots, DataRootsKey);
 
-    /// <summary>Refuses (403, naming each field) a run spec whose checkpoint or data files lie outside the roots.</summary>
-    public void Require(string? checkpoint, IReadOnlyList<string> dataFiles, string prefix = "")
+    /// <summary>
+    /// Refuses (403, naming each field) a run spec whose checkpoint, data files or custom reward file lie outside the
+    /// roots. The reward file is Python code the grid runs, so it must sit where datasets may (the data roots).
+    /// </summary>
+    public void Require(string? checkpoint, IReadOnlyList<string> dataFiles, string prefix = "", string? rewardPath = null)
     {
         var errors = new List<FieldError>();
         if (checkpoint is not null && CheckpointProblem(checkpoint) is { } problem)
@@ -47,6 +50,11 @@ public sealed class PathRoots(IOptions<GridOptions> options)
             {
                 errors.Add(new FieldError($"{prefix}dataFiles[{i}]", dataProblem));
             }
+        }
+
+        if (rewardPath is not null && DataFileProblem(rewardPath) is { } rewardProblem)
+        {
+            errors.Add(new FieldError(prefix + "rewardPath", rewardProblem));
         }
 
         if (errors.Count > 0)

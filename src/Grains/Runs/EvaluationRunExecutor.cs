@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Evaluation.Datasets;
 using VerlOrleans.Evaluation.Prompts;
 using VerlOrleans.Evaluation.Results;
 using VerlOrleans.Evaluation.Rewards;
 using VerlOrleans.Evaluation.Runs;
+using VerlOrleans.Grains.Hosting;
 using VerlOrleans.Inference.Sampling;
 
 namespace VerlOrleans.Grains.Runs;
@@ -14,14 +16,14 @@ namespace VerlOrleans.Grains.Runs;
 /// the model folder's tokenizer and chat template from the silo's cache, and reports progress in the contract's terms.
 /// Blocking and long: the grain calls it on the thread pool.
 /// </summary>
-public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvider clock)
+public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvider clock, IOptions<GridOptions> options)
 {
     public async Task<IReadOnlyDictionary<string, double>> RunAsync(
         RunSpec spec, string modelPath, string contentHash, string resultsDirectory, string runId, IResponseGenerator generator,
         IProgress<RunProgress> progress, CancellationToken cancellationToken, CancellationToken drain = default)
     {
         var (tokenizer, template) = tokenizers.Get(modelPath);
-        var pipeline = new EvaluationPipeline(tokenizer, template, generator, clock: clock);
+        var pipeline = new EvaluationPipeline(tokenizer, template, generator, clock: clock, pythonRewards: options.Value.PythonRewards);
         var outcome = await pipeline.RunAsync(
             ToEvaluationSpec(spec, modelPath, contentHash, resultsDirectory, runId),
             new SynchronousProgressAdapter(progress),
@@ -68,6 +70,10 @@ public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvide
             _ => throw new ArgumentException($"reward mode '{spec.RewardMode}' is not one of: legacy, reward-loop"),
         },
         RewardRoutes = spec.RewardRoutes is { Count: > 0 } routes ? RewardRoutingOptions.Parse(routes) : null,
+        CustomReward = spec.RewardPath is { } rewardPath
+            ? new CustomRewardFunction(rewardPath, spec.RewardName ?? CustomRewardFunction.DefaultName,
+                spec.RewardKwargsJson is { } kwargs ? JsonNode.Parse(kwargs) as JsonObject ?? throw new ArgumentException($"reward kwargs must be a JSON object: {kwargs}") : null)
+            : null,
         OutputFolder = resultsDirectory,
         MaxInFlight = spec.BatchSize,
         CallerId = runId,

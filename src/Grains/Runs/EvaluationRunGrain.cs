@@ -118,7 +118,7 @@ public sealed partial class EvaluationRunGrain(
         }
 
         // Refused before any state exists: a path outside the roots (403), no room for results (507).
-        roots.Require(spec.Checkpoint, spec.DataFiles);
+        roots.Require(spec.Checkpoint, spec.DataFiles, rewardPath: spec.RewardPath);
         RequireFreeSpace();
         state.State.Status = new RunStatus
         {

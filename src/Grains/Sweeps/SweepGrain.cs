@@ -65,7 +65,7 @@ public sealed partial class SweepGrain(
             .ToList();
         try
         {
-            roots.Require(null, spec.Template.DataFiles, "template.");
+            roots.Require(null, spec.Template.DataFiles, "template.", spec.Template.RewardPath);
         }
         catch (RequestRefusedException refused)
         {

@@ -21,7 +21,7 @@ public sealed class RequestChecks(PathRoots roots, IGrainFactory grains)
         }
 
         var ranges = SpecValidation.Validate(spec).Select(e => e with { Field = prefix + e.Field }).ToList();
-        return ranges.Count > 0 ? ApiProblems.Refused(ranges) : await RefusePathsAsync([(prefix + "checkpoint", spec.Checkpoint)], spec.DataFiles, prefix);
+        return ranges.Count > 0 ? ApiProblems.Refused(ranges) : await RefusePathsAsync([(prefix + "checkpoint", spec.Checkpoint)], spec.DataFiles, prefix, spec.RewardPath);
     }
 
     /// <summary>As <see cref="RefuseAsync(RunSpec?, string)"/> for a sweep: every checkpoint and the template's data files.</summary>
@@ -35,17 +35,23 @@ public sealed class RequestChecks(PathRoots roots, IGrainFactory grains)
         var ranges = SpecValidation.Validate(spec).Select(e => e with { Field = "spec." + e.Field }).ToList();
         return ranges.Count > 0
             ? ApiProblems.Refused(ranges)
-            : await RefusePathsAsync(spec.Checkpoints.Select((c, i) => (Field: $"spec.checkpoints[{i}]", Path: (string?)c)).ToList(), spec.Template.DataFiles, "spec.template.");
+            : await RefusePathsAsync(spec.Checkpoints.Select((c, i) => (Field: $"spec.checkpoints[{i}]", Path: (string?)c)).ToList(), spec.Template.DataFiles, "spec.template.",
+                spec.Template.RewardPath);
     }
 
     /// <summary>A refusal for one checkpoint path (the field named <paramref name="field"/>); null when it is one.</summary>
     public Task<IResult?> RefuseCheckpointAsync(string? path, string field) => RefusePathsAsync([(field, path)], [], "");
 
-    private async Task<IResult?> RefusePathsAsync(IReadOnlyList<(string Field, string? Path)> checkpoints, IReadOnlyList<string> dataFiles, string dataPrefix)
+    private async Task<IResult?> RefusePathsAsync(
+        IReadOnlyList<(string Field, string? Path)> checkpoints, IReadOnlyList<string> dataFiles, string dataPrefix, string? rewardPath = null)
     {
+        // The custom reward file is checked as a data file: inside the data roots, and existing.
+        var files = dataFiles.Select((f, i) => (Field: $"{dataPrefix}dataFiles[{i}]", Path: f))
+            .Concat(rewardPath is null ? [] : [(Field: dataPrefix + "rewardPath", Path: rewardPath)])
+            .ToList();
         var outside = checkpoints.Where(c => roots.CheckpointProblem(c.Path) is not null)
             .Select(c => new FieldError(c.Field, roots.CheckpointProblem(c.Path)!))
-            .Concat(dataFiles.Select((f, i) => (Field: $"{dataPrefix}dataFiles[{i}]", Problem: roots.DataFileProblem(f)))
+            .Concat(files.Select(f => (f.Field, Problem: roots.DataFileProblem(f.Path)))
                 .Where(d => d.Problem is not null)
                 .Select(d => new FieldError(d.Field, d.Problem!)))
             .ToList();
@@ -54,7 +60,7 @@ public sealed class RequestChecks(PathRoots roots, IGrainFactory grains)
             return ApiProblems.Refused(outside, StatusCodes.Status403Forbidden);
         }
 
-        var missing = dataFiles.Select((f, i) => (Field: $"{dataPrefix}dataFiles[{i}]", Path: f))
+        var missing = files
             .Where(d => !File.Exists(d.Path))
             .Select(d => new FieldError(d.Field, $"'{d.Path}' does not exist (or is not a file)"))
             .ToList();
