@@ -240,6 +240,33 @@ def make(out, name, tp, pp, world, config, seed, dtype, v2, with_optimizer=False
     print("wrote", actor)
 
 
+class _Forbidden:
+    """Pickles as a call to os.system: a reader must refuse the global by name, never run it."""
+
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+def write_bad_metadata(out):
+    """Tampered copies of tp2-dp2-tied's .metadata (real pickles of the real Metadata object)."""
+    import copy
+    import pickle
+    source = os.path.join(out, "tp2-dp2-tied", "global_step_1", "actor", "model", "dist_ckpt", ".metadata")
+    with open(source, "rb") as f:
+        metadata = pickle.load(f)
+    bad = os.path.join(out, "bad-metadata")
+    os.makedirs(bad, exist_ok=True)
+    missing = copy.deepcopy(metadata)
+    chunks = missing.state_dict_metadata["decoder.layers.self_attention.linear_proj.weight"].chunks
+    chunks.pop(1)  # layer 0's second TP chunk is no longer described: a gap in the coverage
+    with open(os.path.join(bad, "missing-chunk.metadata"), "wb") as f:
+        pickle.dump(missing, f)
+    forbidden = copy.deepcopy(metadata)
+    forbidden.planner_data = {"x": _Forbidden()}
+    with open(os.path.join(bad, "forbidden-global.metadata"), "wb") as f:
+        pickle.dump(forbidden, f)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -247,6 +274,7 @@ def main():
     make(out, "tp2-pp2", 2, 2, 4, megatron_config(tie=False, layers=4), seed=11, dtype=torch.bfloat16, v2=False, with_optimizer=True, legacy=True)
     # TP=2 x DP=2 (PP=1) on 4 ranks, float32, tied embeddings, layout v2 (actor/model/{dist_ckpt,huggingface}, ckpt_contents.json).
     make(out, "tp2-dp2-tied", 2, 1, 4, megatron_config(tie=True, layers=2), seed=12, dtype=torch.float32, v2=True)
+    write_bad_metadata(out)
 
 
 if __name__ == "__main__":
