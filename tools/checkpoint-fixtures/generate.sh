@@ -25,6 +25,8 @@ done
 
 in_chroot() { chroot "$root" env USE_LIBUV=0 GLOO_SOCKET_IFNAME=lo MASTER_ADDR=127.0.0.1 /usr/bin/python3 "$@"; }
 rm -rf "$root/gen" && mkdir -p "$root/gen" && cp "$tools"/*.py "$root/gen/"
+# generate_megatron.py imports ../inference/hf_reference.py (the reference logits).
+mkdir -p "$root/inference" && cp "$repo/tools/inference/hf_reference.py" "$root/inference/"
 
 # 1. Files written by real torch.save.
 rm -rf "$fixtures/torch-1.13" "$fixtures/torch-2.6" "$root/gen/out"

@@ -267,6 +267,23 @@ def write_bad_metadata(out):
         pickle.dump(forbidden, f)
 
 
+PROMPT = [1, 5, 9, 22, 3, 17, 40, 8, 8, 31]
+
+
+def write_logits(out, name, seed, config):
+    """Logits of the reference weights (float32) by tools/inference/hf_reference.py ReferenceDecoder, as for LoRA."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "inference"))
+    from hf_reference import Config, ReferenceDecoder, save_safetensors
+    weights = {k: v.float() for k, v in tm.full_state(tm.build(config, seed=seed)).items()}
+    decoder = ReferenceDecoder(Config(config), weights)
+    with torch.no_grad():
+        values = decoder.forward(torch.tensor([PROMPT]))[0]
+    folder = os.path.join(out, name + "-expected")
+    save_safetensors(os.path.join(folder, "reference-logits.safetensors"), {"logits": values.contiguous()})
+    tm.write_json(os.path.join(folder, "reference.json"), {"format": "verlorleans.lora-logits", "version": 1, "prompt_ids": PROMPT,
+                                                            "producer": f"tools/inference/hf_reference.py ReferenceDecoder, torch {torch.__version__}, float32"})
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -275,6 +292,7 @@ def main():
     # TP=2 x DP=2 (PP=1) on 4 ranks, float32, tied embeddings, layout v2 (actor/model/{dist_ckpt,huggingface}, ckpt_contents.json).
     make(out, "tp2-dp2-tied", 2, 1, 4, megatron_config(tie=True, layers=2), seed=12, dtype=torch.float32, v2=True)
     write_bad_metadata(out)
+    write_logits(out, "tp2-dp2-tied", 12, megatron_config(tie=True, layers=2))
 
 
 if __name__ == "__main__":
