@@ -9,6 +9,11 @@ internal static class MergeBenchmark
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--megatron"))
+        {
+            return MegatronMergeBenchmark.Run(args);
+        }
+
         if (args.Contains("--lora"))
         {
             return LoraMergeBenchmark.Run(args);

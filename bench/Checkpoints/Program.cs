@@ -10,6 +10,7 @@ using VerlOrleans.Checkpoints.Synthetic;
 // peak RSS, on a synthetic verl FSDP2 checkpoint (Qwen2.5-1.5B shapes, fp32 DTensor shards).
 //   dotnet run -c Release --project bench/Checkpoints -- [--layers 8] [--world-size 4] [--dir /tmp/x] [--repeat 2]
 //   dotnet run -c Release --project bench/Checkpoints -- --lora [--layers 4] [--rank 16] [--dir /tmp/x] [--repeat 2]
+//   dotnet run -c Release --project bench/Checkpoints -- --megatron [--layers 4] [--tp 2] [--dir /tmp/x] [--repeat 2]
 //   dotnet run -c Release --project bench/Checkpoints -- write-interop-fixtures DIR
 return args switch
 {
@@ -18,6 +19,7 @@ return args switch
     ["child-merge-lora", var adapter, var target, var dtype, var baseModel] => Child.MergeLora(adapter, baseModel, target, dtype),
     ["child-copy-file", var source, var target] => Child.CopyFile(source, target),
     ["child-copy", var source, var target] => Child.Copy(source, target),
+    ["child-copy-distcp", var source, var target] => Child.Copy(source, target, "*.distcp"),
     _ => MergeBenchmark.Run(args),
 };
 
@@ -72,14 +74,14 @@ namespace VerlOrleans.Bench.Checkpoints
         }
 
         /// <summary>The baseline: read every rank file sequentially and write the same bytes to one new file.</summary>
-        public static int Copy(string source, string target)
+        public static int Copy(string source, string target, string pattern = "model_world_size_*.pt")
         {
             var stopwatch = Stopwatch.StartNew();
             var buffer = new byte[8 << 20];
             long total = 0;
             using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                foreach (var file in Directory.EnumerateFiles(source, "model_world_size_*.pt").Order(StringComparer.Ordinal))
+                foreach (var file in Directory.EnumerateFiles(source, pattern).Order(StringComparer.Ordinal))
                 {
                     using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
                     int read;

@@ -1,5 +1,6 @@
 using VerlOrleans.Checkpoints.Layouts;
 using VerlOrleans.Checkpoints.Lora;
+using VerlOrleans.Checkpoints.Megatron;
 using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Checkpoints.TorchSave;
 
@@ -23,6 +24,8 @@ public static class ModelKinds
                     return Of(checkpoint.Path, TorchSaveFile.Open(rank0.Path).Entries.Select(e => (e.Key, e.Value.Shape)));
                 case CheckpointKind.LoraAdapter:
                     return Adapter(checkpoint.Path);
+                case CheckpointKind.MegatronDistCkpt:
+                    return Megatron(checkpoint.Path);
                 default:
                     return new InspectedModel(checkpoint.Path, "unreadable", $"a {checkpoint.Kind} folder holds several checkpoints");
             }
@@ -57,6 +60,25 @@ public static class ModelKinds
         return new InspectedModel(path, "causal-lm", lmHead.Name is null
             ? "language model (no lm_head.weight: tied to the embedding)"
             : $"language model (lm_head.weight [{string.Join(", ", lmHead.Shape)}])");
+    }
+
+    /// <summary>From the .metadata alone: Megatron names, with the embedding and output layer under their Hugging Face names.</summary>
+    private static InspectedModel Megatron(string path)
+    {
+        var folder = MegatronCheckpointFolder.Find(path) ?? throw new CheckpointFormatException(path, "no Megatron dist_ckpt folder");
+        var tensors = DcpMetadataReader.Read(folder.DistCkpt).Tensors.Where(t => MegatronNameMap.IsModelKey(t.Key)).ToList();
+        if (tensors.FirstOrDefault(t => t.Key == "output_layer.weight") is { Size: [1, _] })
+        {
+            return new InspectedModel(path, "value-model", "Megatron value model: output_layer.weight has one row (verl's critic head)");
+        }
+
+        var model = Of(path, tensors.Select(t => (t.Key switch
+        {
+            "output_layer.weight" => "lm_head.weight",
+            "embedding.word_embeddings.weight" => "model.embed_tokens.weight",
+            _ => t.Key,
+        }, (IReadOnlyList<long>)t.Size)));
+        return model with { Description = $"Megatron dist_ckpt ({folder.Layout}): {model.Description}" };
     }
 
     private static InspectedModel Adapter(string path)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VerlOrleans.Checkpoints.Lora;
+using VerlOrleans.Checkpoints.Megatron;
 using VerlOrleans.Checkpoints.Safetensors;
 
 namespace VerlOrleans.Checkpoints.Layouts;
@@ -21,6 +22,12 @@ public enum CheckpointKind
     /// </summary>
     LoraAdapter,
 
+    /// <summary>
+    /// A verl Megatron actor/critic folder whose model is a torch.distributed.checkpoint (<c>dist_ckpt/</c>, or
+    /// <c>model/dist_ckpt/</c> in layout v2) with <c>huggingface/</c> beside it.
+    /// </summary>
+    MegatronDistCkpt,
+
     /// <summary>A verl run folder (<c>global_step_N/actor</c>, <c>latest_checkpointed_iteration.txt</c>), or one <c>global_step_N</c>.</summary>
     VerlRun,
 }
@@ -36,7 +43,7 @@ public sealed record DiscoveredCheckpoint(CheckpointKind Kind, string Path, long
 /// <summary>The result of looking at a folder: its kind and the checkpoints in it, ordered by step.</summary>
 public sealed record CheckpointDiscoveryResult(CheckpointKind Kind, string Path, IReadOnlyList<DiscoveredCheckpoint> Checkpoints, long? LatestStep);
 
-/// <summary>Recognises Hugging Face folders, verl shard folders (actor or critic), LoRA adapters and verl run folders.</summary>
+/// <summary>Recognises Hugging Face folders, verl shard folders (actor or critic), Megatron dist_ckpt folders, LoRA adapters and verl run folders.</summary>
 public static partial class CheckpointDiscovery
 {
     public const string LatestStepFileName = "latest_checkpointed_iteration.txt";
@@ -55,6 +62,13 @@ public static partial class CheckpointDiscovery
             var step = StepOf(System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(folder)));
             return new CheckpointDiscoveryResult(CheckpointKind.VerlShardSet, folder,
                 [new DiscoveredCheckpoint(CheckpointKind.VerlShardSet, folder, step, System.IO.Path.GetFileName(folder), false)], null);
+        }
+
+        if (MegatronCheckpointFolder.Find(folder) is { } megatron)
+        {
+            var role = megatron.Folder;
+            return new CheckpointDiscoveryResult(CheckpointKind.MegatronDistCkpt, role,
+                [new DiscoveredCheckpoint(CheckpointKind.MegatronDistCkpt, role, StepOf(System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(role))), System.IO.Path.GetFileName(role), false)], null);
         }
 
         if (LoraAdapterFolder.Find(folder) is not null && !IsHuggingFace(folder))
@@ -87,6 +101,10 @@ public static partial class CheckpointDiscovery
                 {
                     found.Add(new DiscoveredCheckpoint(CheckpointKind.VerlShardSet, role, step, System.IO.Path.GetFileName(role), step == latest));
                 }
+                else if (MegatronCheckpointFolder.Find(role) is not null)
+                {
+                    found.Add(new DiscoveredCheckpoint(CheckpointKind.MegatronDistCkpt, role, step, System.IO.Path.GetFileName(role), step == latest));
+                }
                 else if (LoraAdapterFolder.Find(role) is not null && !IsHuggingFace(role))
                 {
                     found.Add(new DiscoveredCheckpoint(CheckpointKind.LoraAdapter, role, step, System.IO.Path.GetFileName(role), step == latest));
@@ -101,7 +119,7 @@ public static partial class CheckpointDiscovery
         if (found.Count == 0)
         {
             throw new CheckpointFormatException(folder,
-                "not a checkpoint: no model_world_size_W_rank_R.pt files, no Hugging Face config.json with safetensors, no LoRA adapter (adapter_config.json + adapter_model.safetensors, or lora_adapter/), and no global_step_N/<role> folders holding any of these");
+                "not a checkpoint: no model_world_size_W_rank_R.pt files, no Megatron dist_ckpt/ (.metadata + .distcp), no Hugging Face config.json with safetensors, no LoRA adapter (adapter_config.json + adapter_model.safetensors, or lora_adapter/), and no global_step_N/<role> folders holding any of these");
         }
 
         found.Sort((a, b) => a.Step != b.Step ? Nullable.Compare(a.Step, b.Step) : string.CompareOrdinal(a.Role, b.Role));

@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Checkpoints.TorchSave.Pickle;
 
@@ -44,6 +45,31 @@ public sealed class TorchSaveFile
 
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var records = ZipDirectoryReader.Read(handle, path);
+        var (prefix, root) = Unpickle(handle, path, records);
+        var entries = StateDictDecoder.Decode(path, root);
+        return new TorchSaveFile(path, prefix, entries, records);
+    }
+
+    /// <summary>
+    /// The one plain tensor of a torch.save stored inside a larger file (a torch.distributed.checkpoint item: the
+    /// <paramref name="length"/> bytes at <paramref name="start"/>), its storage located by absolute offset. Only that
+    /// window of the file is read.
+    /// </summary>
+    public static TorchTensor OpenEmbeddedTensor(SafeFileHandle handle, string path, long start, long length)
+    {
+        var records = ZipDirectoryReader.Read(handle, path, start, length);
+        var (_, root) = Unpickle(handle, path, records);
+        if (root is not TorchTensor tensor)
+        {
+            throw new CheckpointFormatException(path, $"the torch.save item at offset {start} holds {RestrictedUnpickler.Describe(root)}, not a plain tensor");
+        }
+
+        tensor.EnsureSound();
+        return tensor;
+    }
+
+    private static (string Prefix, object? Root) Unpickle(SafeFileHandle handle, string path, IReadOnlyList<ZipRecord> records)
+    {
         var pickles = records.Where(r => r.Name.EndsWith("/data.pkl", StringComparison.Ordinal) && r.Name.IndexOf('/') == r.Name.Length - "/data.pkl".Length).ToList();
         if (pickles.Count != 1)
         {
@@ -69,12 +95,10 @@ public sealed class TorchSaveFile
         }
 
         var storages = new StorageResolver(path, prefix, byName);
-        var root = RestrictedUnpickler.Load(path, bytes, storages.Resolve);
-        var entries = StateDictDecoder.Decode(path, root);
-        return new TorchSaveFile(path, prefix, entries, records);
+        return (prefix, RestrictedUnpickler.Load(path, bytes, storages.Resolve));
     }
 
-    private static void CheckByteOrder(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, Dictionary<string, ZipRecord> byName, string prefix)
+    private static void CheckByteOrder(SafeFileHandle handle, string path, Dictionary<string, ZipRecord> byName, string prefix)
     {
         if (!byName.TryGetValue(prefix + "/byteorder", out var record))
         {

@@ -54,6 +54,25 @@ public static class TorchSaveWriter
         zip.Complete();
     }
 
+    /// <summary>
+    /// Writes a torch.save file whose root is one plain contiguous tensor (what torch.distributed.checkpoint stores per
+    /// item); <paramref name="writeStorage"/> writes its bytes.
+    /// </summary>
+    public static void WriteTensor(string path, TensorDType dtype, IReadOnlyList<long> shape, Action<TorchZipWriter> writeStorage)
+    {
+        var p = new PickleWriter();
+        PlainTensor(p, "0", dtype, shape, TensorDTypes.ElementCount(shape)!.Value);
+        p.Stop();
+        using var zip = new TorchZipWriter(path);
+        zip.AddRecord("archive/data.pkl", p.ToArray());
+        zip.AddRecord("archive/byteorder", "little"u8);
+        zip.BeginRecord("archive/data/0", TensorDTypes.ElementCount(shape)!.Value * dtype.ItemSize());
+        writeStorage(zip);
+        zip.EndRecord();
+        zip.AddRecord("archive/version", "3\n"u8);
+        zip.Complete();
+    }
+
     private static (byte[] Pickle, List<DeviceMeshInfo> Meshes) BuildPickle(IReadOnlyList<TorchSaveTensor> tensors)
     {
         var p = new PickleWriter();

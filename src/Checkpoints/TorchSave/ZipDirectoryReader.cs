@@ -29,10 +29,23 @@ public static class ZipDirectoryReader
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     /// <summary>Reads every record of the zip at <paramref name="path"/>, in central-directory order.</summary>
-    public static IReadOnlyList<ZipRecord> Read(SafeFileHandle handle, string path)
+    public static IReadOnlyList<ZipRecord> Read(SafeFileHandle handle, string path) => Read(handle, path, 0, RandomAccess.GetLength(handle));
+
+    /// <summary>
+    /// Reads a zip stored inside a larger file: the <paramref name="length"/> bytes at <paramref name="start"/> (a
+    /// torch.distributed.checkpoint item). Offsets inside the zip are relative to <paramref name="start"/>; the records'
+    /// data offsets come back absolute. Nothing outside the window is ever read.
+    /// </summary>
+    public static IReadOnlyList<ZipRecord> Read(SafeFileHandle handle, string path, long start, long length)
     {
-        var fileLength = RandomAccess.GetLength(handle);
-        var (entryCount, directoryOffset, directorySize) = ReadEndRecords(handle, path, fileLength);
+        if (start < 0 || length < 0 || start > RandomAccess.GetLength(handle) - length)
+        {
+            throw new CheckpointFormatException(path, $"zip window of {length} bytes at offset {start} lies outside the {RandomAccess.GetLength(handle)}-byte file");
+        }
+
+        var window = new Window(handle, start);
+        var fileLength = length;
+        var (entryCount, directoryOffset, directorySize) = ReadEndRecords(window, path, fileLength);
         if (entryCount > MaxRecords)
         {
             throw new CheckpointFormatException(path, $"zip declares {entryCount} records, more than the {MaxRecords} allowed");
@@ -44,13 +57,13 @@ public static class ZipDirectoryReader
         }
 
         var directory = new byte[directorySize];
-        FileReads.ReadExactly(handle, directory, directoryOffset, path);
+        window.ReadExactly(directory, directoryOffset, path);
         var records = new List<ZipRecord>((int)Math.Min(entryCount, 4096));
         var names = new HashSet<string>(StringComparer.Ordinal);
         var position = 0;
         for (long i = 0; i < entryCount; i++)
         {
-            var record = ReadCentralEntry(handle, path, directory, ref position, directoryOffset);
+            var record = ReadCentralEntry(window, path, directory, ref position, directoryOffset);
             if (!names.Add(record.Name))
             {
                 throw new CheckpointFormatException(path, $"zip names record '{record.Name}' twice");
@@ -63,7 +76,7 @@ public static class ZipDirectoryReader
         return records;
     }
 
-    private static (long Count, long Offset, long Size) ReadEndRecords(SafeFileHandle handle, string path, long fileLength)
+    private static (long Count, long Offset, long Size) ReadEndRecords(Window handle, string path, long fileLength)
     {
         if (fileLength < EndRecordSize)
         {
@@ -72,7 +85,7 @@ public static class ZipDirectoryReader
 
         var tailLength = (int)Math.Min(fileLength, EndRecordSize + ushort.MaxValue + 20);
         var tail = new byte[tailLength];
-        FileReads.ReadExactly(handle, tail, fileLength - tailLength, path);
+        handle.ReadExactly(tail, fileLength - tailLength, path);
         var end = -1;
         for (var i = tailLength - EndRecordSize; i >= 0; i--)
         {
@@ -108,7 +121,7 @@ public static class ZipDirectoryReader
             }
 
             var zip64 = new byte[56];
-            FileReads.ReadExactly(handle, zip64, zip64Offset, path);
+            handle.ReadExactly(zip64, zip64Offset, path);
             if (BinaryPrimitives.ReadUInt32LittleEndian(zip64) != Zip64EndSignature)
             {
                 throw new CheckpointFormatException(path, $"corrupted zip64 end record at offset {zip64Offset}");
@@ -131,7 +144,7 @@ public static class ZipDirectoryReader
         return (count, offset, size);
     }
 
-    private static ZipRecord ReadCentralEntry(SafeFileHandle handle, string path, byte[] directory, ref int position, long directoryOffset)
+    private static ZipRecord ReadCentralEntry(Window handle, string path, byte[] directory, ref int position, long directoryOffset)
     {
         if (position + CentralHeaderSize > directory.Length
             || BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(position)) != CentralHeaderSignature)
@@ -184,7 +197,7 @@ public static class ZipDirectoryReader
             throw new CheckpointFormatException(path, $"zip record '{name}': {uncompressed} bytes at offset {dataOffset} run into the central directory (truncated or corrupted file)");
         }
 
-        return new ZipRecord(name, dataOffset, uncompressed, crc);
+        return new ZipRecord(name, handle.Start + dataOffset, uncompressed, crc);
     }
 
     private static void ApplyZip64Extra(string path, string name, ReadOnlySpan<byte> extra, ref long uncompressed, ref long compressed, ref long localOffset)
@@ -233,7 +246,7 @@ public static class ZipDirectoryReader
         }
     }
 
-    private static long ReadLocalHeader(SafeFileHandle handle, string path, string name, long localOffset, long directoryOffset)
+    private static long ReadLocalHeader(Window handle, string path, string name, long localOffset, long directoryOffset)
     {
         if (localOffset < 0 || localOffset + LocalHeaderSize > directoryOffset)
         {
@@ -241,7 +254,7 @@ public static class ZipDirectoryReader
         }
 
         Span<byte> header = stackalloc byte[LocalHeaderSize];
-        FileReads.ReadExactly(handle, header, localOffset, path);
+        handle.ReadExactly(header, localOffset, path);
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalHeaderSignature)
         {
             throw new CheckpointFormatException(path, $"zip record '{name}': no local header at offset {localOffset} (corrupted file)");
@@ -256,7 +269,7 @@ public static class ZipDirectoryReader
         }
 
         var localName = new byte[nameLength];
-        FileReads.ReadExactly(handle, localName, localOffset + LocalHeaderSize, path);
+        handle.ReadExactly(localName, localOffset + LocalHeaderSize, path);
         if (!localName.AsSpan().SequenceEqual(expectedName))
         {
             throw new CheckpointFormatException(path, $"zip record '{name}': local header names a different record");
@@ -275,5 +288,11 @@ public static class ZipDirectoryReader
                 throw new CheckpointFormatException(path, $"zip records '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap");
             }
         }
+    }
+
+    /// <summary>The zip's bytes: a file, or a range of one; offsets are relative to <see cref="Start"/>.</summary>
+    private readonly record struct Window(SafeFileHandle Handle, long Start)
+    {
+        public void ReadExactly(Span<byte> destination, long offset, string path) => FileReads.ReadExactly(Handle, destination, Start + offset, path);
     }
 }

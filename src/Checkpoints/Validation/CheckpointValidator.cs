@@ -39,6 +39,8 @@ public static class CheckpointValidator
                 return (ValidateHuggingFace(found.Path, issues, options), null);
             case CheckpointKind.LoraAdapter:
                 return LoraValidation.ValidateAdapter(found.Path, issues, options, cancellationToken);
+            case CheckpointKind.MegatronDistCkpt:
+                return Megatron.MegatronValidation.Validate(Megatron.MegatronCheckpointFolder.Find(found.Path)!, issues, options, cancellationToken);
             case CheckpointKind.VerlRun:
                 issues.Unparseable(
                     $"a run folder with {found.Checkpoints.Count} checkpoints; validate one of them: {string.Join(", ", found.Checkpoints.Select(c => c.Path))}", found.Path);

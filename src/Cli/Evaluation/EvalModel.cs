@@ -32,7 +32,7 @@ public sealed record EvalModel(string GivenPath, string Folder, string ContentHa
         {
             case CheckpointKind.HuggingFace:
                 return new EvalModel(found.Path, found.Path, ModelContentHash.Compute(SafetensorsModel.Open(found.Path), cancellationToken), Merged: false);
-            case CheckpointKind.VerlShardSet or CheckpointKind.LoraAdapter:
+            case CheckpointKind.VerlShardSet or CheckpointKind.LoraAdapter or CheckpointKind.MegatronDistCkpt:
                 return await MergeAsync(found.Path, mergeCache, log, cancellationToken);
             default:
                 var steps = string.Join(", ", found.Checkpoints.Select(c => c.Path));

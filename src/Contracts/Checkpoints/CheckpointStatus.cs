@@ -2,7 +2,7 @@ namespace VerlOrleans.Contracts.Checkpoints;
 
 /// <summary>Everything the grid knows about one checkpoint.</summary>
 /// <param name="Path">Normalized absolute path (the grain key).</param>
-/// <param name="Kind">"hugging-face", "verl-shards" or "lora-adapter".</param>
+/// <param name="Kind">"hugging-face", "verl-shards", "lora-adapter" or "megatron-dist-ckpt".</param>
 /// <param name="Step">verl global step, when the path says it.</param>
 /// <param name="Role">"actor" or "critic" for verl folders.</param>
 /// <param name="State">Preparation state.</param>

@@ -14,7 +14,7 @@ public interface IInputProbeGrain : IGrainWithIntegerKey
 /// <summary>What a checkpoint path holds.</summary>
 /// <param name="Path">The path as given.</param>
 /// <param name="Error">Why it is not a usable checkpoint (the discovery message); null when it is one.</param>
-/// <param name="Kind">"hugging-face", "verl-shards", "lora-adapter" or "verl-run".</param>
+/// <param name="Kind">"hugging-face", "verl-shards", "lora-adapter", "megatron-dist-ckpt" or "verl-run".</param>
 /// <param name="Checkpoints">The checkpoints it stands for, as people name them (a run folder: one per step).</param>
 [GenerateSerializer, Immutable]
 public sealed record CheckpointProbe(

@@ -26,6 +26,7 @@ public sealed class CheckpointPreparer(string modelCacheDirectory)
             CheckpointKind.HuggingFace => ("hugging-face", CheckpointDiscovery.StepOf(Path.GetFileName(Path.GetDirectoryName(path))), null),
             CheckpointKind.VerlShardSet => ("verl-shards", CheckpointDiscovery.StepOf(Path.GetFileName(Path.GetDirectoryName(path))), Path.GetFileName(path)),
             CheckpointKind.LoraAdapter => ("lora-adapter", discovered.Checkpoints[0].Step, discovered.Checkpoints[0].Role),
+            CheckpointKind.MegatronDistCkpt => ("megatron-dist-ckpt", discovered.Checkpoints[0].Step, discovered.Checkpoints[0].Role),
             _ => throw new InvalidOperationException(
                 $"{path} is a verl run folder holding {discovered.Checkpoints.Count} checkpoints: register it through the catalog, which registers each global_step_N"),
         };
@@ -65,6 +66,7 @@ public sealed class CheckpointPreparer(string modelCacheDirectory)
             CheckpointKind.HuggingFace => "hugging-face",
             CheckpointKind.VerlShardSet => "verl-shards",
             CheckpointKind.LoraAdapter => "lora-adapter",
+            CheckpointKind.MegatronDistCkpt => "megatron-dist-ckpt",
             _ => "verl-run",
         },
         report.WorldSize,

@@ -72,7 +72,7 @@ public static class CheckpointRemoval
     /// </summary>
     public static string? GridWrittenFolder(CheckpointStatus checkpoint, string modelCacheDirectory, IEnumerable<CheckpointStatus> others)
     {
-        if (checkpoint is not { Kind: "verl-shards" or "lora-adapter", ModelPath: { } modelPath, ContentHash: { } hash })
+        if (checkpoint is not { Kind: "verl-shards" or "lora-adapter" or "megatron-dist-ckpt", ModelPath: { } modelPath, ContentHash: { } hash })
         {
             return null;
         }
@@ -86,7 +86,7 @@ public static class CheckpointRemoval
         }
 
         if (others.Any(c => c.Path != checkpoint.Path
-            && ((c.ModelPath is { } other && Full(other) == folder) || (c.Kind is "verl-shards" or "lora-adapter" && c.State is CheckpointState.Validating or CheckpointState.Merging))))
+            && ((c.ModelPath is { } other && Full(other) == folder) || (c.Kind is "verl-shards" or "lora-adapter" or "megatron-dist-ckpt" && c.State is CheckpointState.Validating or CheckpointState.Merging))))
         {
             return null;
         }

@@ -29,6 +29,7 @@ public sealed class InputProbeGrain(PathRoots roots) : Grain, IInputProbeGrain
                 CheckpointKind.HuggingFace => "hugging-face",
                 CheckpointKind.VerlShardSet => "verl-shards",
                 CheckpointKind.LoraAdapter => "lora-adapter",
+                CheckpointKind.MegatronDistCkpt => "megatron-dist-ckpt",
                 _ => "verl-run",
             };
             return new CheckpointProbe(path, null, kind, found.Checkpoints.Select(c => CheckpointNames.Display(c.Path, c.Step)).ToList());

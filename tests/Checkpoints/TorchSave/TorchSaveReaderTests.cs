@@ -115,7 +115,11 @@ public sealed class TorchSaveReaderTests
         Assert.True(files.Count >= 20, $"only {files.Count} fixture files");
         foreach (var file in files)
         {
-            Assert.NotEmpty(TorchSaveFile.Open(file).Entries);
+            var entries = TorchSaveFile.Open(file).Entries;
+            if (Path.GetFileName(file) != "common.pt") // Megatron dist_ckpt's common state: empty for a model-only save
+            {
+                Assert.NotEmpty(entries);
+            }
         }
     }
 }

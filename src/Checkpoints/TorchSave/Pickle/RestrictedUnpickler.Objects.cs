@@ -8,8 +8,8 @@ public sealed partial class RestrictedUnpickler
 {
     private object? ResolveGlobal(string module, string name)
     {
-        var found = TorchGlobals.Lookup(module, name)
-            ?? throw Error($"forbidden global '{module}.{name}': not on the allowlist of torch checkpoint types, refused without running it");
+        var found = TorchGlobals.Lookup(module, name, _allowlist)
+            ?? throw Error($"forbidden global '{module}.{name}': not on the allowlist of {(_allowlist == PickleAllowlist.DistributedCheckpointMetadata ? "torch.distributed.checkpoint metadata" : "torch checkpoint")} types, refused without running it");
         module = TorchGlobals.CanonicalModule(module);
         return found.Role switch
         {

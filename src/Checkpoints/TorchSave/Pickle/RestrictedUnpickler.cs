@@ -15,18 +15,23 @@ public sealed partial class RestrictedUnpickler
     private readonly Func<object?, object?> _persistentLoad;
     private readonly PickleStack _stack;
     private readonly Dictionary<long, object?> _memo = [];
+    private readonly PickleAllowlist _allowlist;
 
-    private RestrictedUnpickler(string path, byte[] data, Func<object?, object?> persistentLoad)
+    private RestrictedUnpickler(string path, byte[] data, Func<object?, object?> persistentLoad, PickleAllowlist allowlist)
     {
         _input = new PickleInput(path, data);
         _stack = new PickleStack(_input);
         _persistentLoad = persistentLoad;
+        _allowlist = allowlist;
     }
 
-    /// <summary>Unpickles <paramref name="data"/>; <paramref name="persistentLoad"/> resolves persistent ids (storages).</summary>
-    public static object? Load(string path, byte[] data, Func<object?, object?> persistentLoad)
+    /// <summary>
+    /// Unpickles <paramref name="data"/>; <paramref name="persistentLoad"/> resolves persistent ids (storages);
+    /// <paramref name="allowlist"/> says which globals the file kind may name.
+    /// </summary>
+    public static object? Load(string path, byte[] data, Func<object?, object?> persistentLoad, PickleAllowlist allowlist = PickleAllowlist.TorchSave)
     {
-        var unpickler = new RestrictedUnpickler(path, data, persistentLoad);
+        var unpickler = new RestrictedUnpickler(path, data, persistentLoad, allowlist);
         try
         {
             return unpickler.Run();

@@ -29,6 +29,8 @@ public static class TorchGlobals
 {
     private static readonly Dictionary<string, (GlobalRole Role, string Concept)> Allowed = Build();
 
+    private static readonly Dictionary<string, (GlobalRole Role, string Concept)> DistributedCheckpointAllowed = DistributedCheckpointGlobals.Build();
+
     private static readonly Dictionary<string, TensorDType?> StorageDTypes = new(StringComparer.Ordinal)
     {
         ["FloatStorage"] = TensorDType.F32,
@@ -81,9 +83,20 @@ public static class TorchGlobals
     };
 
     /// <summary>The global's role and the concept it stands for (one name for all module paths of a class), or null when forbidden.</summary>
-    public static (GlobalRole Role, string Concept)? Lookup(string module, string name)
+    public static (GlobalRole Role, string Concept)? Lookup(string module, string name, PickleAllowlist allowlist = PickleAllowlist.TorchSave)
     {
         module = CanonicalModule(module);
+        if (allowlist == PickleAllowlist.DistributedCheckpointMetadata)
+        {
+            // A DCP .metadata pickle holds metadata records, sizes and dtypes only: no tensors, storages or subclasses.
+            if (module == "torch" && DTypes.ContainsKey(name))
+            {
+                return (GlobalRole.DType, name);
+            }
+
+            return DistributedCheckpointAllowed.TryGetValue($"{module}.{name}", out var dcp) ? dcp : null;
+        }
+
         if (module == "torch" && StorageDTypes.ContainsKey(name))
         {
             return (GlobalRole.StorageClass, name);
