@@ -75,15 +75,16 @@ public sealed class CompareEndToEndTests(SiloProcess silo) : IClassFixture<SiloP
         await browser.ShotAsync("compare");
 
         // The chips filter the table to exactly those prompts.
+        // (Two filters in a row both read "5 of 20 prompts": wait for the rows themselves, the page renders them a moment later.)
         await cards.Nth(1).Locator("[data-testid=count-solved]").ClickAsync();
         await page.WaitForSelectorAsync("[data-testid=compare-count]:has-text('5 of 20 prompts')");
-        Assert.Equal(["q10", "q11", "q12", "q13", "q14"], await UidsAsync(page));
+        await WaitForUidsAsync(page, ["q10", "q11", "q12", "q13", "q14"]);
         await cards.Nth(1).Locator("[data-testid=count-broken]").ClickAsync();
+        await WaitForUidsAsync(page, ["q00", "q01", "q02", "q03", "q04"]);
         await page.WaitForSelectorAsync("[data-testid=compare-count]:has-text('5 of 20 prompts')");
-        Assert.Equal(["q00", "q01", "q02", "q03", "q04"], await UidsAsync(page));
         await cards.Nth(2).Locator("[data-testid=count-solved]").ClickAsync();
         await page.WaitForSelectorAsync("[data-testid=compare-count]:has-text('10 of 20 prompts')");
-        Assert.Equal(Enumerable.Range(10, 10).Select(i => $"q{i:D2}"), await UidsAsync(page));
+        await WaitForUidsAsync(page, [.. Enumerable.Range(10, 10).Select(i => $"q{i:D2}")]);
 
         // A prompt opens to its samples side by side: one column per run, both samples of each, the texts of the files.
         await page.Locator("[data-testid=compare-prompt][data-uid=q12]").ClickAsync();
@@ -97,6 +98,20 @@ public sealed class CompareEndToEndTests(SiloProcess silo) : IClassFixture<SiloP
         Assert.Equal(bResults.Select(r => r.ResponseText), bTexts);
         await browser.ShotAsync("compare-open");
         browser.AssertNoProblems();
+    }
+
+    /// <summary>Waits (up to 10 s) for the table to list exactly <paramref name="expected"/>, then asserts it.</summary>
+    private static async Task WaitForUidsAsync(IPage page, IReadOnlyList<string> expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var uids = await UidsAsync(page);
+        while (!uids.SequenceEqual(expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            uids = await UidsAsync(page);
+        }
+
+        Assert.Equal(expected, uids);
     }
 
     private static async Task<List<string>> UidsAsync(IPage page)
