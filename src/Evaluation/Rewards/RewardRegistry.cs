@@ -9,14 +9,19 @@ namespace VerlOrleans.Evaluation.Rewards;
 /// </summary>
 public sealed class RewardRegistry
 {
-    // default_compute_score also routes these, to scorers (prime_math, prime_code/sandbox_fusion, geo3k, search_r1)
-    // this port does not implement; naming them in the error tells the user why their source fails.
+    // default_compute_score also routes these, to scorers (prime_math, prime_code/sandbox_fusion, geo3k) this port
+    // does not implement; naming them in the error tells the user why their source fails.
     private static readonly string[] VerlSourcesNotPorted =
     [
         "numina_aops_forum", "numina_synthetic_math", "numina_amc_aime", "numina_synthetic_amc", "numina_cn_k12",
-        "numina_olympiads", "codecontests", "apps", "codeforces", "taco", "hiyouga/geometry3k", "searchR1_nq",
-        "searchR1_triviaqa", "searchR1_popqa", "searchR1_hotpotqa", "searchR1_2wikimultihopqa", "searchR1_musique",
-        "searchR1_bamboogle",
+        "numina_olympiads", "codecontests", "apps", "codeforces", "taco", "hiyouga/geometry3k",
+    ];
+
+    /// <summary>The Search-R1 QA data sources verl scores with <c>search_r1_like_qa_em</c>.</summary>
+    public static readonly IReadOnlyList<string> SearchR1Sources =
+    [
+        "searchR1_nq", "searchR1_triviaqa", "searchR1_popqa", "searchR1_hotpotqa", "searchR1_2wikimultihopqa",
+        "searchR1_musique", "searchR1_bamboogle",
     ];
 
     private readonly Dictionary<string, IRewardFunction> _rewards = new(StringComparer.Ordinal);
@@ -30,6 +35,7 @@ public sealed class RewardRegistry
         registry.Register(new Gsm8kReward());
         registry.Register(new HendrycksMathReward());
         registry.Register(new MathDapoReward());
+        registry.Register(new SearchR1QaReward());
         registry.Route("openai/gsm8k", "gsm8k");
         foreach (var source in new[] { "lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500" })
         {
@@ -42,6 +48,11 @@ public sealed class RewardRegistry
         }
 
         registry.RoutePrefix("aime", "math_dapo");
+        foreach (var source in SearchR1Sources)
+        {
+            registry.Route(source, "search_r1_like_qa_em");
+        }
+
         return registry;
     }
 

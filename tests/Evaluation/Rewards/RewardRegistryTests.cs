@@ -16,6 +16,13 @@ public sealed class RewardRegistryTests
     [InlineData("math_dapo_reasoning", "math_dapo")]
     [InlineData("aime2024", "math_dapo")]
     [InlineData("aime", "math_dapo")]
+    [InlineData("searchR1_nq", "search_r1_like_qa_em")]
+    [InlineData("searchR1_triviaqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_popqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_hotpotqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_2wikimultihopqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_musique", "search_r1_like_qa_em")]
+    [InlineData("searchR1_bamboogle", "search_r1_like_qa_em")]
     public void Default_routing_matches_verl(string dataSource, string reward) =>
         Assert.Equal(reward, RewardRegistry.CreateDefault().Resolve(dataSource).Name);
 
