@@ -36,6 +36,18 @@ public sealed class RewardRegistryTests
         Assert.Contains("aime*", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("hiyouga/geometry3k", "geo3k")]
+    [InlineData("numina_olympiads", "prime_math")]
+    [InlineData("taco", "prime_code")]
+    public void A_source_verl_scores_with_an_unported_scorer_names_that_scorer_and_the_way_around(string dataSource, string verlScorer)
+    {
+        var error = Assert.Throws<RewardConfigurationException>(() => RewardRegistry.CreateDefault().Resolve(dataSource));
+
+        Assert.Contains($"verl.utils.reward_score.{verlScorer}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("custom reward file that calls verl's default_compute_score", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_user_reward_is_registered_by_name_and_routed_from_configuration()
     {
