@@ -9,14 +9,21 @@ namespace VerlOrleans.Evaluation.Rewards;
 /// </summary>
 public sealed class RewardRegistry
 {
-    // default_compute_score also routes these, to scorers (prime_math, prime_code/sandbox_fusion, geo3k, search_r1)
-    // this port does not implement; naming them in the error tells the user why their source fails.
-    private static readonly string[] VerlSourcesNotPorted =
+    // default_compute_score also routes these, to scorers this port does not implement (they need sympy, mathruler
+    // or a code sandbox); naming verl's scorer in the error tells the user why their source fails and what to do.
+    private static readonly Dictionary<string, string> VerlSourcesNotPorted = new(StringComparer.Ordinal)
+    {
+        ["numina_aops_forum"] = "prime_math", ["numina_synthetic_math"] = "prime_math", ["numina_amc_aime"] = "prime_math",
+        ["numina_synthetic_amc"] = "prime_math", ["numina_cn_k12"] = "prime_math", ["numina_olympiads"] = "prime_math",
+        ["codecontests"] = "prime_code", ["apps"] = "prime_code", ["codeforces"] = "prime_code", ["taco"] = "prime_code",
+        ["hiyouga/geometry3k"] = "geo3k",
+    };
+
+    /// <summary>The Search-R1 QA data sources verl scores with <c>search_r1_like_qa_em</c>.</summary>
+    public static readonly IReadOnlyList<string> SearchR1Sources =
     [
-        "numina_aops_forum", "numina_synthetic_math", "numina_amc_aime", "numina_synthetic_amc", "numina_cn_k12",
-        "numina_olympiads", "codecontests", "apps", "codeforces", "taco", "hiyouga/geometry3k", "searchR1_nq",
-        "searchR1_triviaqa", "searchR1_popqa", "searchR1_hotpotqa", "searchR1_2wikimultihopqa", "searchR1_musique",
-        "searchR1_bamboogle",
+        "searchR1_nq", "searchR1_triviaqa", "searchR1_popqa", "searchR1_hotpotqa", "searchR1_2wikimultihopqa",
+        "searchR1_musique", "searchR1_bamboogle",
     ];
 
     private readonly Dictionary<string, IRewardFunction> _rewards = new(StringComparer.Ordinal);
@@ -30,6 +37,7 @@ public sealed class RewardRegistry
         registry.Register(new Gsm8kReward());
         registry.Register(new HendrycksMathReward());
         registry.Register(new MathDapoReward());
+        registry.Register(new SearchR1QaReward());
         registry.Route("openai/gsm8k", "gsm8k");
         foreach (var source in new[] { "lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500" })
         {
@@ -42,6 +50,11 @@ public sealed class RewardRegistry
         }
 
         registry.RoutePrefix("aime", "math_dapo");
+        foreach (var source in SearchR1Sources)
+        {
+            registry.Route(source, "search_r1_like_qa_em");
+        }
+
         return registry;
     }
 
@@ -108,8 +121,10 @@ public sealed class RewardRegistry
             return _rewards[_prefixRoutes[prefix]];
         }
 
-        var note = VerlSourcesNotPorted.Contains(dataSource, StringComparer.Ordinal)
-            ? " (verl scores it with a scorer VerlOrleans does not implement; register one and route it)"
+        var note = VerlSourcesNotPorted.TryGetValue(dataSource, out var verlScorer)
+            ? $" (verl scores it with a scorer VerlOrleans does not implement, verl.utils.reward_score.{verlScorer}; " +
+              "use a custom reward file that calls verl's default_compute_score, with an interpreter that has verl and its " +
+              "dependencies, or register a reward and route it)"
             : "";
         throw new RewardConfigurationException(
             $"no reward for data_source '{dataSource}'{note}; known data sources: {string.Join(", ", KnownDataSources)}");

@@ -16,6 +16,13 @@ public sealed class RewardRegistryTests
     [InlineData("math_dapo_reasoning", "math_dapo")]
     [InlineData("aime2024", "math_dapo")]
     [InlineData("aime", "math_dapo")]
+    [InlineData("searchR1_nq", "search_r1_like_qa_em")]
+    [InlineData("searchR1_triviaqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_popqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_hotpotqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_2wikimultihopqa", "search_r1_like_qa_em")]
+    [InlineData("searchR1_musique", "search_r1_like_qa_em")]
+    [InlineData("searchR1_bamboogle", "search_r1_like_qa_em")]
     public void Default_routing_matches_verl(string dataSource, string reward) =>
         Assert.Equal(reward, RewardRegistry.CreateDefault().Resolve(dataSource).Name);
 
@@ -27,6 +34,18 @@ public sealed class RewardRegistryTests
         Assert.Contains("no reward for data_source 'openai/GSM8K'", error.Message, StringComparison.Ordinal);
         Assert.Contains("openai/gsm8k, ", error.Message, StringComparison.Ordinal);
         Assert.Contains("aime*", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("hiyouga/geometry3k", "geo3k")]
+    [InlineData("numina_olympiads", "prime_math")]
+    [InlineData("taco", "prime_code")]
+    public void A_source_verl_scores_with_an_unported_scorer_names_that_scorer_and_the_way_around(string dataSource, string verlScorer)
+    {
+        var error = Assert.Throws<RewardConfigurationException>(() => RewardRegistry.CreateDefault().Resolve(dataSource));
+
+        Assert.Contains($"verl.utils.reward_score.{verlScorer}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("custom reward file that calls verl's default_compute_score", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
