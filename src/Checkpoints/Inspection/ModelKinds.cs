@@ -66,7 +66,7 @@ public static class ModelKinds
     private static InspectedModel Megatron(string path)
     {
         var folder = MegatronCheckpointFolder.Find(path) ?? throw new CheckpointFormatException(path, "no Megatron dist_ckpt folder");
-        var tensors = DcpMetadataReader.Read(folder.DistCkpt).Tensors.Where(t => MegatronNameMap.IsModelKey(t.Key)).ToList();
+        var tensors = folder.IsPerRank ? PerRankTensors(folder) : DcpMetadataReader.Read(folder.DistCkpt).Tensors.Where(t => MegatronNameMap.IsModelKey(t.Key)).ToList();
         if (tensors.FirstOrDefault(t => t.Key == "output_layer.weight") is { Size: [1, _] })
         {
             return new InspectedModel(path, "value-model", "Megatron value model: output_layer.weight has one row (verl's critic head)");
@@ -78,8 +78,17 @@ public static class ModelKinds
             "embedding.word_embeddings.weight" => "model.embed_tokens.weight",
             _ => t.Key,
         }, (IReadOnlyList<long>)t.Size)));
-        return model with { Description = $"Megatron dist_ckpt ({folder.Layout}): {model.Description}" };
+        return model with { Description = $"Megatron {(folder.IsPerRank ? "per-rank checkpoint" : "dist_ckpt")} ({folder.Layout}): {model.Description}" };
     }
+
+    /// <summary>The model keys of the TP rank 0 files (local shapes: enough to tell a value head from a vocabulary).</summary>
+    private static List<DcpTensorEntry> PerRankTensors(MegatronCheckpointFolder folder) =>
+        Directory.EnumerateDirectories(folder.DistCkpt, "mp_rank_00*").Order(StringComparer.Ordinal)
+            .Select(d => Path.Combine(d, MegatronRankFolders.FileName)).Where(File.Exists)
+            .SelectMany(f => TorchSaveFile.Open(f, "model", TorchSave.Pickle.PickleAllowlist.MegatronLegacy).Entries)
+            .Where(e => MegatronNameMap.IsModelKey(e.Key) && e.Value.DType is not null)
+            .Select(e => new DcpTensorEntry(e.Key, e.Value.DType!.Value, e.Value.Shape.ToArray(), []))
+            .ToList();
 
     private static InspectedModel Adapter(string path)
     {

@@ -59,6 +59,13 @@ public static partial class MegatronNameMap
     /// <summary>The Hugging Face tensors <paramref name="entry"/> holds; an error message when the key or its shape cannot be mapped.</summary>
     public static (List<MegatronSlice> Slices, string? Error) Map(DcpTensorEntry entry, HfModelConfig config)
     {
+        if (entry.Key == "output_layer.weight" && entry.Size is [1, _])
+        {
+            // verl's Megatron value model (--is-value-model): a one-row head is the critic's score, as the FSDP critic's
+            // AutoModelForTokenClassification names it (no lm_head: the validator reports it as a value model).
+            return ([new MegatronSlice("score.weight", entry, null, [(0, 1)], entry.Size)], null);
+        }
+
         if (TopParameters.TryGetValue(entry.Key, out var top))
         {
             return ([new MegatronSlice(top, entry, null, [(0, entry.Size.Length == 0 ? 1 : entry.Size[0])], entry.Size)], null);

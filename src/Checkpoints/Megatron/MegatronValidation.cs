@@ -17,6 +17,11 @@ internal static class MegatronValidation
 {
     public static (ValidationReport, MergePlan?) Validate(MegatronCheckpointFolder layout, IssueList issues, ValidationOptions options, CancellationToken cancellationToken)
     {
+        if (layout.IsPerRank)
+        {
+            return MegatronPerRankValidation.Validate(layout, issues, options, cancellationToken);
+        }
+
         var folder = layout.Folder;
         var config = HuggingFaceSideFiles.Check(layout.HuggingFace, issues);
         DcpMetadata metadata;
@@ -134,7 +139,7 @@ internal static class MegatronValidation
         return items;
     }
 
-    private static List<PlannedTensor> Plan(List<DcpTensorEntry> model, Dictionary<DcpChunk, TorchTensor> items, HfModelConfig config, string metadataPath, IssueList issues)
+    internal static List<PlannedTensor> Plan(List<DcpTensorEntry> model, Dictionary<DcpChunk, TorchTensor> items, HfModelConfig config, string metadataPath, IssueList issues)
     {
         var tensors = new List<(int Group, long Layer, PlannedTensor Tensor)>();
         foreach (var entry in model)

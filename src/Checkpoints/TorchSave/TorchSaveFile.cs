@@ -51,6 +51,35 @@ public sealed class TorchSaveFile
     }
 
     /// <summary>
+    /// Opens a torch.save whose top-level dict holds the state dict under <paramref name="entry"/> (Megatron's
+    /// <c>{'model': ..., 'args': ..., 'optimizer': ...}</c>), unpickled under <paramref name="allowlist"/>. The other
+    /// entries are parsed (so a forbidden global anywhere is refused) and not decoded.
+    /// </summary>
+    public static TorchSaveFile Open(string path, string entry, PickleAllowlist allowlist)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CheckpointFormatException(path, "no such file");
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var records = ZipDirectoryReader.Read(handle, path);
+        var (prefix, root) = Unpickle(handle, path, records, allowlist);
+        if (root is not PyDict dict)
+        {
+            throw new CheckpointFormatException(path, $"top-level object is {RestrictedUnpickler.Describe(root)}, not a dict");
+        }
+
+        if (!dict.TryGet(entry, out var inner))
+        {
+            var keys = string.Join(", ", dict.Items.Select(i => RestrictedUnpickler.Describe(i.Key)));
+            throw new CheckpointFormatException(path, $"no '{entry}' entry (the file holds {keys})");
+        }
+
+        return new TorchSaveFile(path, prefix, StateDictDecoder.Decode(path, inner), records);
+    }
+
+    /// <summary>
     /// The one plain tensor of a torch.save stored inside a larger file (a torch.distributed.checkpoint item: the
     /// <paramref name="length"/> bytes at <paramref name="start"/>), its storage located by absolute offset. Only that
     /// window of the file is read.
@@ -68,7 +97,7 @@ public sealed class TorchSaveFile
         return tensor;
     }
 
-    private static (string Prefix, object? Root) Unpickle(SafeFileHandle handle, string path, IReadOnlyList<ZipRecord> records)
+    private static (string Prefix, object? Root) Unpickle(SafeFileHandle handle, string path, IReadOnlyList<ZipRecord> records, PickleAllowlist allowlist = PickleAllowlist.TorchSave)
     {
         var pickles = records.Where(r => r.Name.EndsWith("/data.pkl", StringComparison.Ordinal) && r.Name.IndexOf('/') == r.Name.Length - "/data.pkl".Length).ToList();
         if (pickles.Count != 1)
@@ -95,7 +124,7 @@ public sealed class TorchSaveFile
         }
 
         var storages = new StorageResolver(path, prefix, byName);
-        return (prefix, RestrictedUnpickler.Load(path, bytes, storages.Resolve));
+        return (prefix, RestrictedUnpickler.Load(path, bytes, storages.Resolve, allowlist));
     }
 
     private static void CheckByteOrder(SafeFileHandle handle, string path, Dictionary<string, ZipRecord> byName, string prefix)

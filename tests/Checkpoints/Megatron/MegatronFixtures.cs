@@ -9,6 +9,9 @@ internal static class MegatronFixtures
     /// <summary>TP=2 x DP=2, float32, tied embeddings, layout v2 (actor/model/dist_ckpt, ckpt_contents.json).</summary>
     public static string Tp2Dp2Tied => Path.Combine(FixturePaths.Root, "megatron", "tp2-dp2-tied", "global_step_1", "actor");
 
+    /// <summary>The tp2-pp2 model in the per-rank layout (mp_rank_TT_PPP/model_optim_rng.pt, local TP shards and layer numbers).</summary>
+    public static string Tp2Pp2PerRank => Path.Combine(FixturePaths.Root, "megatron", "tp2-pp2-legacy", "global_step_1", "actor");
+
     public static string Expected(string name) => Path.Combine(FixturePaths.Root, "megatron", name + "-expected");
 
     public static string BadMetadata(string name) => Path.Combine(FixturePaths.Root, "megatron", "bad-metadata", name + ".metadata");

@@ -11,4 +11,10 @@ public enum PickleAllowlist
     /// dtypes and <c>torch.strided</c> only (<see cref="DistributedCheckpointGlobals"/>).
     /// </summary>
     DistributedCheckpointMetadata,
+
+    /// <summary>
+    /// A Megatron per-rank <c>model_optim_rng.pt</c>: the torch.save list plus the inert records Megatron keeps beside
+    /// the model (saved <c>args</c>, RNG state, TE extra state) (<see cref="MegatronLegacyGlobals"/>).
+    /// </summary>
+    MegatronLegacy,
 }

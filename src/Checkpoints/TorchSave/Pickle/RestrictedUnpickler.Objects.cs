@@ -9,7 +9,12 @@ public sealed partial class RestrictedUnpickler
     private object? ResolveGlobal(string module, string name)
     {
         var found = TorchGlobals.Lookup(module, name, _allowlist)
-            ?? throw Error($"forbidden global '{module}.{name}': not on the allowlist of {(_allowlist == PickleAllowlist.DistributedCheckpointMetadata ? "torch.distributed.checkpoint metadata" : "torch checkpoint")} types, refused without running it");
+            ?? throw Error($"forbidden global '{module}.{name}': not on the allowlist of {_allowlist switch
+            {
+                PickleAllowlist.DistributedCheckpointMetadata => "torch.distributed.checkpoint metadata",
+                PickleAllowlist.MegatronLegacy => "Megatron checkpoint",
+                _ => "torch checkpoint",
+            }} types, refused without running it");
         module = TorchGlobals.CanonicalModule(module);
         return found.Role switch
         {

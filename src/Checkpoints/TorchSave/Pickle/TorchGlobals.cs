@@ -97,6 +97,11 @@ public static class TorchGlobals
             return DistributedCheckpointAllowed.TryGetValue($"{module}.{name}", out var dcp) ? dcp : null;
         }
 
+        if (allowlist == PickleAllowlist.MegatronLegacy && MegatronLegacyGlobals.Lookup(module, name) is { } legacy)
+        {
+            return legacy;
+        }
+
         if (module == "torch" && StorageDTypes.ContainsKey(name))
         {
             return (GlobalRole.StorageClass, name);
