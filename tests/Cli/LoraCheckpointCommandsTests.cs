@@ -1,9 +1,5 @@
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using VerlOrleans.Checkpoints;
-using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Cli.Evaluation;
-using VerlOrleans.Inference.Models;
 using VerlOrleans.Testing;
 
 namespace VerlOrleans.Cli.Tests;
@@ -15,7 +11,6 @@ namespace VerlOrleans.Cli.Tests;
 /// </summary>
 public sealed class LoraCheckpointCommandsTests : IDisposable
 {
-    private const float Tolerance = 1e-4f;
     private static readonly string Fixtures = Path.Combine(RepositoryPaths.Root, "tests", "Checkpoints", "Fixtures", "torch-1.13");
     private readonly TempDirectory _dir = new("cli-lora");
 
@@ -40,21 +35,7 @@ public sealed class LoraCheckpointCommandsTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Contains(": passed", output, StringComparison.Ordinal);
         var expected = Lora(source + "-expected");
-        var prompt = JsonDocument.Parse(File.ReadAllText(Path.Combine(expected, "reference.json"))).RootElement.GetProperty("prompt_ids").EnumerateArray().Select(e => e.GetInt32()).ToList();
-        var reference = SafetensorsModel.Open(Path.Combine(expected, "reference-logits.safetensors")).Tensors["logits"];
-        var want = MemoryMarshal.Cast<byte, float>(SafetensorsFile.ReadAllBytes(reference)).ToArray();
-        var vocab = (int)reference.Shape[1];
-
-        using var decoder = DecoderModel.Load(target, new ModelLoadOptions(), maxSequenceLength: 32);
-        using var cache = decoder.CreateKvCache(slots: 1, capacity: 32);
-        using var batch = decoder.CreateBatch([new ForwardChunk(0, 0, prompt, LogitsWanted.All)], cache);
-        using var logits = decoder.Forward(batch, cache)!;
-        var got = logits.data<float>().ToArray();
-
-        Assert.Equal(want.Length, got.Length);
-        var worst = Enumerable.Range(0, want.Length).MaxBy(i => Math.Abs(want[i] - got[i]));
-        Assert.True(Math.Abs(want[worst] - got[worst]) <= Tolerance,
-            $"{source}: max abs error {Math.Abs(want[worst] - got[worst]):E2} at position {worst / vocab}, vocab id {worst % vocab} (PyTorch {want[worst]}, ours {got[worst]})");
+        MergedModelLogits.AssertEqualToPyTorch(target, expected, source);
     }
 
     [Fact]
