@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using VerlOrleans.Checkpoints.Merge;
 using VerlOrleans.Checkpoints.Validation;
 using VerlOrleans.Testing;
 
@@ -89,18 +88,5 @@ public sealed class MegatronBadInputTests : IDisposable
 
     private string Copy() => FixturePaths.CopyFolder(MegatronFixtures.Tp2Dp2Tied, _dir.Combine("actor-" + Guid.NewGuid().ToString("N")[..8]));
 
-    /// <summary>Validation fails with <paramref name="code"/>, and a merge writes nothing.</summary>
-    private ValidationIssue RefusedWith(string actor, string code)
-    {
-        var report = CheckpointValidator.Validate(actor);
-        Assert.False(report.IsValid);
-        var error = report.Errors.FirstOrDefault(e => e.Code == code);
-        Assert.True(error is not null, $"no {code} error in: {string.Join("; ", report.Issues)}");
-
-        var target = _dir.Combine("merged");
-        Assert.Throws<CheckpointMergeException>(() => CheckpointMerger.Merge(actor, new MergeOptions(target)));
-        Assert.False(Directory.Exists(target));
-        Assert.DoesNotContain(Directory.EnumerateDirectories(_dir.Path), d => Path.GetFileName(d).StartsWith('.'));
-        return error;
-    }
+    private ValidationIssue RefusedWith(string actor, string code) => MegatronRefusals.RefusedWith(actor, code, _dir.Path);
 }
