@@ -20,34 +20,18 @@ import json
 import os
 import random
 import sys
-import types
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from verl_import import load_reward_score  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------------
 # Loading verl's modules from VERL_DIR without installing verl (its package __init__ pulls in ray, torch, ...).
 
 
 def load_verl(verl_dir):
-    verl_pkg = types.ModuleType("verl")
-    verl_pkg.__path__ = [os.path.join(verl_dir, "verl")]
-    utils_pkg = types.ModuleType("verl.utils")
-    utils_pkg.__path__ = [os.path.join(verl_dir, "verl", "utils")]
-    import_utils = types.ModuleType("verl.utils.import_utils")
-
-    def deprecated(_replacement=None):
-        return lambda fn: fn
-
-    import_utils.deprecated = deprecated
-    sys.modules.update({"verl": verl_pkg, "verl.utils": utils_pkg, "verl.utils.import_utils": import_utils})
-
-    reward_dir = os.path.join(verl_dir, "verl", "utils", "reward_score")
-    spec = importlib.util.spec_from_file_location(
-        "verl.utils.reward_score", os.path.join(reward_dir, "__init__.py"), submodule_search_locations=[reward_dir]
-    )
-    reward_score = importlib.util.module_from_spec(spec)
-    sys.modules["verl.utils.reward_score"] = reward_score
-    spec.loader.exec_module(reward_score)
+    reward_score = load_reward_score(verl_dir)
 
     metric_path = os.path.join(verl_dir, "verl", "trainer", "ppo", "metric_utils.py")
     spec = importlib.util.spec_from_file_location("verl_metric_utils", metric_path)

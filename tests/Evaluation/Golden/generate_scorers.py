@@ -14,13 +14,14 @@ Outputs (OUT_DIR defaults to this script's folder):
 """
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
 import random
 import sys
-import types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from verl_import import load_reward_score  # noqa: E402
 
 SEARCH_R1_SOURCES = [
     "searchR1_nq",
@@ -31,25 +32,6 @@ SEARCH_R1_SOURCES = [
     "searchR1_musique",
     "searchR1_bamboogle",
 ]
-
-
-def load_reward_score(verl_dir):
-    verl_pkg = types.ModuleType("verl")
-    verl_pkg.__path__ = [os.path.join(verl_dir, "verl")]
-    utils_pkg = types.ModuleType("verl.utils")
-    utils_pkg.__path__ = [os.path.join(verl_dir, "verl", "utils")]
-    import_utils = types.ModuleType("verl.utils.import_utils")
-    import_utils.deprecated = lambda _replacement=None: (lambda fn: fn)
-    sys.modules.update({"verl": verl_pkg, "verl.utils": utils_pkg, "verl.utils.import_utils": import_utils})
-
-    reward_dir = os.path.join(verl_dir, "verl", "utils", "reward_score")
-    spec = importlib.util.spec_from_file_location(
-        "verl.utils.reward_score", os.path.join(reward_dir, "__init__.py"), submodule_search_locations=[reward_dir]
-    )
-    reward_score = importlib.util.module_from_spec(spec)
-    sys.modules["verl.utils.reward_score"] = reward_score
-    spec.loader.exec_module(reward_score)
-    return reward_score
 
 
 # ---------------------------------------------------------------------------------------------------------------
