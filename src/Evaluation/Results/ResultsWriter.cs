@@ -19,8 +19,9 @@ public sealed class ResultsWriter : IAsyncDisposable
     private readonly ResultsWriterOptions _options;
 
     // A write failed (a full disk): the journal may end in a torn line and the Parquet file was dropped. Nothing more is
-    // written, so the first error is the one reported; a resume cuts the torn line and rebuilds the Parquet file.
-    private bool _broken;
+    // written, and every later write reports the first error (whichever caller sees it first, the run's own error names
+    // the cause); a resume cuts the torn line and rebuilds the Parquet file.
+    private string? _brokenBy;
 
     private ResultsWriter(string folder, FileStream journal, HashSet<(string, int)> completed, ResultsWriterOptions options)
     {
@@ -117,9 +118,9 @@ public sealed class ResultsWriter : IAsyncDisposable
                 await _journal.WriteAsync(line, CancellationToken.None);
                 _journal.Flush(flushToDisk: _options.FlushToDisk);
             }
-            catch (IOException)
+            catch (IOException e)
             {
-                _broken = true;
+                _brokenBy = e.Message;
                 throw;
             }
 
@@ -172,7 +173,7 @@ public sealed class ResultsWriter : IAsyncDisposable
 
     private async Task FlushParquetAsync(CancellationToken cancellationToken)
     {
-        if (_parquetBuffer.Count == 0 || _broken)
+        if (_parquetBuffer.Count == 0 || _brokenBy is not null)
         {
             return;
         }
@@ -187,17 +188,18 @@ public sealed class ResultsWriter : IAsyncDisposable
             // An append cut short (a full disk, a cancellation, a Parquet writer error) leaves the file without a valid
             // footer: unreadable, and every later append would fail on it with a message that hides the cause. The
             // journal holds every row.
-            _broken = true;
             File.Delete(path);
             // Parquet.Net wraps the system's error ("No space left on device") in its own: say the system's.
             for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
             {
                 if (inner is IOException io)
                 {
-                    throw new IOException($"{path}: {io.Message}", e);
+                    _brokenBy = $"{path}: {io.Message}";
+                    throw new IOException(_brokenBy, e);
                 }
             }
 
+            _brokenBy = e.Message;
             throw;
         }
 
@@ -206,9 +208,9 @@ public sealed class ResultsWriter : IAsyncDisposable
 
     private void ThrowIfBroken()
     {
-        if (_broken)
+        if (_brokenBy is not null)
         {
-            throw new IOException($"an earlier write to {Folder} failed; nothing more is written there");
+            throw new IOException($"an earlier write to {Folder} failed ({_brokenBy}); nothing more is written there");
         }
     }
 
