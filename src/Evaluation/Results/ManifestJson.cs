@@ -41,6 +41,25 @@ public static class ManifestJson
         return Difference(a, b, "$");
     }
 
+    /// <summary>
+    /// The results cache's key: a SHA-256 of what decides a run's results — the dataset files by content, the rows
+    /// chosen, the model's content hash and dtype, sampling, prompt and reward settings, and the seeds. Paths are left
+    /// out (the same files elsewhere give the same results), and so are the seeds of a greedy run (temperature 0 draws
+    /// nothing from them).
+    /// </summary>
+    public static string CacheKey(RunManifest manifest)
+    {
+        var node = Comparable(manifest with { Import = null, ReusedFrom = null })!.AsObject();
+        (node["model"] as JsonObject)?.Remove("path");
+        if (manifest.Sampling is { Temperature: 0 })
+        {
+            node.Remove("seed");
+            (node["sampling"] as JsonObject)?.Remove("seed");
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString())));
+    }
+
     private static JsonNode? Comparable(RunManifest manifest)
     {
         var node = JsonSerializer.SerializeToNode(manifest with { CreatedAt = default, Tool = new Dictionary<string, string>() }, Options)!;

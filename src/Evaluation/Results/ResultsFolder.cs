@@ -11,6 +11,9 @@ public static class ResultsFolder
     /// <summary>What became of the prompts: counts, and every filtered or truncated row.</summary>
     public const string PromptReportFile = "prompt_report.json";
 
+    /// <summary>An imported run's rejected lines and score disagreements with verl.</summary>
+    public const string ImportReportFile = "import_report.json";
+
     /// <summary>Writes text through a temporary file renamed into place, so readers never see half a file.</summary>
     internal static void WriteAtomically(string path, string text)
     {

@@ -35,6 +35,15 @@ public sealed record RunManifest
     /// <summary>Versions of the tool and runtime that produced the run (e.g. verlorleans, .NET, TorchSharp).</summary>
     public IReadOnlyDictionary<string, string> Tool { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Set when the samples were taken from files verl wrote (nothing was generated here).</summary>
+    public ImportRecord? Import { get; init; }
+
+    /// <summary>
+    /// Set when the results were copied from an earlier run with the same settings (the results cache): which run, and
+    /// when it was made. Everything else in this manifest is that run's.
+    /// </summary>
+    public ReusedRun? ReusedFrom { get; init; }
+
     /// <summary>A manifest for <paramref name="dataset"/> as opened, with the rest left for the caller to fill in.</summary>
     public static RunManifest For(VerlDataset dataset, DatasetOptions options, RewardSettings reward) => new()
     {
@@ -81,3 +90,16 @@ public sealed record RewardSettings(string Mode, IReadOnlyDictionary<string, str
 /// the function's name and its keyword arguments.
 /// </summary>
 public sealed record CustomRewardSettings(string Path, string Name, string Sha256, JsonObject? Kwargs);
+
+/// <summary>Where imported samples came from: verl's validation dump or generation output, its hash and what was done to the scores.</summary>
+/// <param name="Kind">"validation_dump" (<c>trainer.validation_data_dir</c>) or "generation_output" (a parquet with <c>responses</c>).</param>
+/// <param name="Path">The file read.</param>
+/// <param name="Sha256">Its content hash.</param>
+/// <param name="Step">The global step it belongs to, when it says.</param>
+/// <param name="Rescored">Samples scored again with this grid's rewards (the rest keep verl's stored score).</param>
+/// <param name="Disagreements">Re-scored samples whose score differs from the one verl stored (listed in import_report.json).</param>
+/// <param name="Rejected">Lines or rows that could not be read (listed in import_report.json).</param>
+public sealed record ImportRecord(string Kind, string Path, string Sha256, long? Step, long Rescored, long Disagreements, long Rejected);
+
+/// <summary>The run whose results a cached run copied.</summary>
+public sealed record ReusedRun(string RunId, string Folder, DateTimeOffset CreatedAt);
