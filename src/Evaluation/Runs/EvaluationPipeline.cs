@@ -30,6 +30,7 @@ public sealed class EvaluationPipeline
     private readonly Func<RewardRegistry> _rewards;
     private readonly PythonRewardOptions _pythonRewards;
     private readonly TimeProvider _clock;
+    private readonly IResultsCache? _cache;
 
     /// <param name="tokenizer">The model folder's tokenizer (prompts, default stop ids).</param>
     /// <param name="chatTemplate">The model folder's chat template.</param>
@@ -37,9 +38,11 @@ public sealed class EvaluationPipeline
     /// <param name="rewards">Makes each run's reward registry (default: verl's built-in rewards and routing); the spec's routes are added to it.</param>
     /// <param name="clock">Timing of results and progress.</param>
     /// <param name="pythonRewards">How a spec's custom Python reward runs here (interpreter, workers, timeout); default: system python3.</param>
+    /// <param name="resultsCache">Told of every run that completes, so the same evaluation can later be answered from it.</param>
     public EvaluationPipeline(HfTokenizer tokenizer, ChatTemplate chatTemplate, IResponseGenerator generator, Func<RewardRegistry>? rewards = null, TimeProvider? clock = null,
-        PythonRewardOptions? pythonRewards = null)
+        PythonRewardOptions? pythonRewards = null, IResultsCache? resultsCache = null)
     {
+        _cache = resultsCache;
         _tokenizer = tokenizer;
         _chatTemplate = chatTemplate;
         _generator = generator;
@@ -102,6 +105,11 @@ public sealed class EvaluationPipeline
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Completing));
         var metrics = await writer.CompleteAsync(spec.Metrics, cancellationToken).ConfigureAwait(false);
+        if (_cache is not null)
+        {
+            await _cache.RecordAsync(ManifestJson.CacheKey(manifest), folder, cancellationToken).ConfigureAwait(false);
+        }
+
         var final = tracker.Snapshot(EvaluationPhase.Completed);
         progress?.Report(final);
         return new EvaluationOutcome(folder, metrics, new PromptCounts(plan.Selected, plan.Filtered, plan.Truncated),
@@ -274,6 +282,18 @@ public sealed class EvaluationPipeline
             throw new EvaluationException(
                 $"{row.SourceFile}: row {row.RowInFile}: the generator returned sample indices [{string.Join(", ", indices)}] for N = {expected}");
         }
+    }
+
+    /// <summary>
+    /// The manifest a fresh run of <paramref name="spec"/> would write (its files hashed, its seeds resolved), without
+    /// touching its folder: what the results cache is asked with. A spec without a sampling seed gets a fresh one, so
+    /// only a greedy run's key (which leaves seeds out) can match an earlier run.
+    /// </summary>
+    public async Task<RunManifest> DescribeAsync(EvaluationSpec spec, CancellationToken cancellationToken = default)
+    {
+        spec.CustomReward?.Validate();
+        var dataset = await VerlDataset.OpenAsync(spec.DataFiles, spec.Dataset, cancellationToken).ConfigureAwait(false);
+        return BuildManifest(spec, dataset, spec.Dataset, ResolveSampling(spec.Sampling, null));
     }
 
     /// <summary>Seed (the given one, the resumed run's, or a fresh one) and stop ids (the tokenizer's when none are given).</summary>
