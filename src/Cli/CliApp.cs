@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SubmitCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());

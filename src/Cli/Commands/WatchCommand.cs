@@ -31,7 +31,7 @@ public static class WatchCommand
         });
     }
 
-    private static async Task<int> WatchRunAsync(GridInvocation call, IGridService grid, string runId, bool asJson)
+    internal static async Task<int> WatchRunAsync(GridInvocation call, IGridService grid, string runId, bool asJson)
     {
         var final = await WatchDisplay.RunAsync(call.Error, async display =>
         {

@@ -45,7 +45,11 @@ public static class SpecValidation
             Add("checkpoint", "is required: a Hugging Face folder, a verl actor folder or a verl run folder");
         }
 
-        if (spec.DataFiles is null || spec.DataFiles.Count == 0)
+        if (spec.Import is not null)
+        {
+            ValidateImport(spec, errors, prefix);
+        }
+        else if (spec.DataFiles is null || spec.DataFiles.Count == 0)
         {
             Add("dataFiles", "needs at least one parquet, JSON or JSONL file");
         }
@@ -111,6 +115,34 @@ public static class SpecValidation
         }
 
         return errors;
+    }
+
+    public const int MaxDataSourceLength = 256;
+
+    /// <summary>An import: the file (or folder) verl wrote, and nothing that only generating runs use.</summary>
+    private static void ValidateImport(RunSpec spec, List<FieldError> errors, string prefix)
+    {
+        void Add(string field, string message) => errors.Add(new FieldError(prefix + field, message));
+        var import = spec.Import!;
+        if (string.IsNullOrWhiteSpace(import.Path) || import.Path.Length > MaxPathLength || !import.Path.StartsWith('/'))
+        {
+            Add("import.path", $"must be an absolute path to a validation dump (<global_step>.jsonl), its folder, or a generation parquet (at most {MaxPathLength} characters), got '{import.Path}'");
+        }
+
+        if (import.DataSource is { } source && (source.Length == 0 || source.Length > MaxDataSourceLength))
+        {
+            Add("import.dataSource", $"must be 1 to {MaxDataSourceLength} characters, got {source.Length}");
+        }
+
+        if (spec.DataFiles is { Count: > 0 })
+        {
+            Add("dataFiles", "must be empty for an import: the samples come from import.path");
+        }
+
+        if (spec.RewardPath is not null)
+        {
+            Add("rewardPath", "is not available for imports yet: they are scored with the built-in rewards or keep verl's scores");
+        }
     }
 
     /// <summary>A custom reward function (verl's custom_reward_function): path, name and kwargs, and no routes beside it.</summary>

@@ -28,7 +28,7 @@ public interface IEvaluationRunGrain : IGrainWithStringKey
 
     /// <summary>
     /// Reads up to <paramref name="count"/> bytes (at most 1 MiB) of a results file from <paramref name="offset"/>, on the
-    /// silo that holds it: results.jsonl, results.parquet, metrics.json, manifest.json or prompt_report.json. An empty
+    /// silo that holds it: results.jsonl, results.parquet, metrics.json, manifest.json, prompt_report.json or import_report.json. An empty
     /// array means the end of the file.
     /// </summary>
     Task<byte[]> ReadResultsFileAsync(string name, long offset, int count);

@@ -33,4 +33,6 @@ public sealed record RunSpec
     [Id(12)] public string? RewardName { get; init; }
     /// <summary>verl's <c>custom_reward_function.reward_kwargs</c> as a JSON object; only with <see cref="RewardPath"/>.</summary>
     [Id(13)] public string? RewardKwargsJson { get; init; }
+    /// <summary>Set for a run that imports verl's samples instead of generating (its checkpoint is then the file's name).</summary>
+    [Id(14)] public ImportSettings? Import { get; init; }
 }

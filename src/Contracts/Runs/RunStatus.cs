@@ -24,4 +24,10 @@ public sealed record RunStatus
     [Id(13)] public string? Silo { get; init; }
     /// <summary>Times the run was resumed after its silo stopped or died (or the whole grid restarted).</summary>
     [Id(14)] public int Resumes { get; init; }
+    /// <summary>The finished run whose results answered this one (the results cache), when it was answered so.</summary>
+    [Id(15)] public string? ReusedFrom { get; init; }
+    /// <summary>An imported run: re-scored samples whose score differs from verl's stored one.</summary>
+    [Id(16)] public long? ImportDisagreements { get; init; }
+    /// <summary>An imported run: lines or rows that could not be read (import_report.json lists them).</summary>
+    [Id(17)] public long? ImportRejected { get; init; }
 }

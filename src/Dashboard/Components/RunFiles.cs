@@ -6,7 +6,7 @@ namespace VerlOrleans.Dashboard.Components;
 public static class RunFiles
 {
     /// <summary>Every file a run folder may hold, in the order a user looks for them.</summary>
-    public static readonly IReadOnlyList<string> Names = ["metrics.json", "results.jsonl", "results.parquet", "manifest.json", "prompt_report.json"];
+    public static readonly IReadOnlyList<string> Names = ["metrics.json", "results.jsonl", "results.parquet", "manifest.json", "prompt_report.json", "import_report.json"];
 
     private const int Chunk = 1 << 20;
 

@@ -55,6 +55,8 @@ public sealed partial class EvaluationRunGrain
             using (var lease = await RunLease.AcquireAsync(status.ResultsDirectory!, TimeSpan.Zero, clock, CancellationToken.None)
                 ?? throw new InUseException($"run '{RunId}' is still held by another silo; try again once it lets go"))
             {
+                // Out of the cache first: no later run may be answered from a folder being deleted.
+                await GrainFactory.GetGrain<IResultsCacheGrain>(0).ForgetRunAsync(RunId);
                 _samples?.Dispose();
                 _samples = null;
                 await Task.Run(() => RunFolders.Delete(status.ResultsDirectory!, options.Value.RunsDirectory));

@@ -8,7 +8,7 @@ public sealed partial class EvaluationRunGrain
     /// <summary>Files a client may read from a run's folder.</summary>
     public static readonly IReadOnlySet<string> ResultFiles = new HashSet<string>(StringComparer.Ordinal)
     {
-        "results.jsonl", "results.parquet", "metrics.json", "manifest.json", "prompt_report.json",
+        "results.jsonl", "results.parquet", "metrics.json", "manifest.json", "prompt_report.json", "import_report.json",
     };
 
     private const int MaxResultsChunk = 1 << 20;

@@ -117,8 +117,17 @@ public sealed partial class EvaluationRunGrain(
                 : throw new InvalidOperationException($"run '{RunId}' already exists with different settings");
         }
 
-        // Refused before any state exists: a path outside the roots (403), no room for results (507).
-        roots.Require(spec.Checkpoint, spec.DataFiles, rewardPath: spec.RewardPath);
+        // Refused before any state exists: a path outside the roots (403), no room for results (507). An import reads one
+        // file verl wrote, which lies with the data.
+        if (spec.Import is { } import)
+        {
+            roots.Require(null, [import.Path]);
+        }
+        else
+        {
+            roots.Require(spec.Checkpoint, spec.DataFiles, rewardPath: spec.RewardPath);
+        }
+
         RequireFreeSpace();
         state.State.Status = new RunStatus
         {
@@ -219,8 +228,14 @@ public sealed partial class EvaluationRunGrain(
                 Silo = silo.SiloAddress.ToParsableString(),
                 Resumes = s.State == RunState.Pending ? s.Resumes : s.Resumes + 1,
             });
+            if (spec.Import is not null)
+            {
+                await ImportAsync(spec, token);
+                return;
+            }
+
             var checkpoint = await PrepareCheckpointAsync(spec, token);
-            if (checkpoint is null)
+            if (checkpoint is null || await AnsweredFromCacheAsync(spec, checkpoint, token))
             {
                 return;
             }

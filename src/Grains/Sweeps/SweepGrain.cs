@@ -9,6 +9,7 @@ using VerlOrleans.Contracts.Sweeps;
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Grains.Hosting;
 using VerlOrleans.Grains.Inputs;
+using VerlOrleans.Evaluation.Imports;
 
 namespace VerlOrleans.Grains.Sweeps;
 
@@ -58,8 +59,9 @@ public sealed partial class SweepGrain(
             return Status;
         }
 
-        // Refused before any state exists when a checkpoint or dataset lies outside the roots (403).
-        var outside = spec.Checkpoints.Select((path, i) => (Index: i, Problem: roots.CheckpointProblem(path)))
+        // Refused before any state exists when a checkpoint or dataset lies outside the roots (403). verl's outputs that
+        // an import reads lie with the data.
+        var outside = spec.Checkpoints.Select((path, i) => (Index: i, Problem: spec.Template.Import is null ? roots.CheckpointProblem(path) : roots.DataFileProblem(path)))
             .Where(c => c.Problem is not null)
             .Select(c => new FieldError($"checkpoints[{c.Index}]", c.Problem!))
             .ToList();
@@ -82,7 +84,13 @@ public sealed partial class SweepGrain(
         string? error = null;
         try
         {
-            foreach (var path in spec.Checkpoints)
+            // An import sweep: one run per validation dump (<global_step>.jsonl) of each folder, nothing to register.
+            foreach (var step in spec.Template.Import is null ? [] : spec.Checkpoints.SelectMany(ImportSource.ForValidationFolder))
+            {
+                rows.Add(new SweepRow { Checkpoint = step.Path, Step = step.Step, RunId = $"{SweepId}-{rows.Count + 1:D3}", State = RunState.Pending });
+            }
+
+            foreach (var path in spec.Template.Import is null ? spec.Checkpoints : [])
             {
                 foreach (var key in await catalog.RegisterCheckpointsAsync(path))
                 {
@@ -253,7 +261,11 @@ public sealed partial class SweepGrain(
         var started = status.Rows.Where(r => r.State == RunState.Pending).Take(Math.Max(0, status.Spec.MaxConcurrentRuns - running)).ToList();
         foreach (var row in started)
         {
-            var spec = status.Spec.Template with { Checkpoint = row.Checkpoint };
+            var spec = status.Spec.Template with
+            {
+                Checkpoint = row.Checkpoint,
+                Import = status.Spec.Template.Import is { } import ? import with { Path = row.Checkpoint } : null,
+            };
             var run = await ClusterRetry.CallAsync(() => GrainFactory.GetGrain<IEvaluationRunGrain>(row.RunId).StartAsync(spec, SweepId), clock);
             // A run still Pending right after start counts as started: mark it so it is not started twice.
             await OnRunStatusAsync(run.State == RunState.Pending ? run with { State = RunState.Validating } : run);

@@ -35,6 +35,7 @@ public static class GridApi
         });
         api.MapGridEvents();
         api.MapGridDeletes();
+        api.MapImports();
 
         api.MapPost("/checkpoints", async (RegisterCheckpointRequest request, IGrainFactory grains, RequestChecks checks) =>
         {
@@ -122,7 +123,7 @@ public static class GridApi
                     offset += chunk.Length;
                 }
             }, contentType, name);
-        }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json, manifest.json or prompt_report.json of a run.");
+        }).WithName("DownloadRunFile").WithSummary("results.jsonl, results.parquet, metrics.json, manifest.json, prompt_report.json or (imported runs) import_report.json of a run.");
 
         api.MapPost("/sweeps", async (StartSweepRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock, ClaimsPrincipal user) =>
         {

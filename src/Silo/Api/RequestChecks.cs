@@ -1,6 +1,7 @@
 using VerlOrleans.Contracts.Inputs;
 using VerlOrleans.Contracts.Runs;
 using VerlOrleans.Contracts.Sweeps;
+using VerlOrleans.Evaluation.Imports;
 using VerlOrleans.Grains.Inputs;
 
 namespace VerlOrleans.Silo.Api;
@@ -21,7 +22,36 @@ public sealed class RequestChecks(PathRoots roots, IGrainFactory grains)
         }
 
         var ranges = SpecValidation.Validate(spec).Select(e => e with { Field = prefix + e.Field }).ToList();
-        return ranges.Count > 0 ? ApiProblems.Refused(ranges) : await RefusePathsAsync([(prefix + "checkpoint", spec.Checkpoint)], spec.DataFiles, prefix, spec.RewardPath);
+        return ranges.Count > 0 ? ApiProblems.Refused(ranges)
+            : spec.Import is { } import ? RefuseImport(import.Path, prefix + "import.path", folder: false)
+            : await RefusePathsAsync([(prefix + "checkpoint", spec.Checkpoint)], spec.DataFiles, prefix, spec.RewardPath);
+    }
+
+    /// <summary>
+    /// A refusal for what an import reads: inside the data roots (else 403), there (else 400), and one of verl's outputs
+    /// (else 422 naming why); null when it may start. A run imports a file, a sweep a folder of validation dumps.
+    /// </summary>
+    public IResult? RefuseImport(string? path, string field, bool folder)
+    {
+        if (roots.DataFileProblem(path) is { } outside)
+        {
+            return ApiProblems.Refused([new FieldError(field, outside)], StatusCodes.Status403Forbidden);
+        }
+
+        if (folder ? !Directory.Exists(path) : !File.Exists(path))
+        {
+            return ApiProblems.Refused([new FieldError(field, $"'{path}' does not exist (or is not a {(folder ? "folder" : "file")})")]);
+        }
+
+        try
+        {
+            _ = folder ? ImportSource.ForValidationFolder(path!) : [ImportSource.ForFile(path!)];
+            return null;
+        }
+        catch (ImportFormatException e)
+        {
+            return ApiProblems.Refused([new FieldError(field, e.Message)], StatusCodes.Status422UnprocessableEntity);
+        }
     }
 
     /// <summary>As <see cref="RefuseAsync(RunSpec?, string)"/> for a sweep: every checkpoint and the template's data files.</summary>
@@ -33,6 +63,11 @@ public sealed class RequestChecks(PathRoots roots, IGrainFactory grains)
         }
 
         var ranges = SpecValidation.Validate(spec).Select(e => e with { Field = "spec." + e.Field }).ToList();
+        if (ranges.Count == 0 && spec.Template.Import is not null)
+        {
+            return spec.Checkpoints.Select((folder, i) => RefuseImport(folder, $"spec.checkpoints[{i}]", folder: true)).FirstOrDefault(r => r is not null);
+        }
+
         return ranges.Count > 0
             ? ApiProblems.Refused(ranges)
             : await RefusePathsAsync(spec.Checkpoints.Select((c, i) => (Field: $"spec.checkpoints[{i}]", Path: (string?)c)).ToList(), spec.Template.DataFiles, "spec.template.",
