@@ -30,6 +30,8 @@ public sealed class GridClusterFixture : IAsyncLifetime
             options.SiloReportInterval = TimeSpan.FromSeconds(1);
             options.ModelMaxSequenceLength = 1024;
             options.ModelMaxBatchSize = 16;
+            // Tests start the same small runs again and again and watch them generate.
+            options.ResultsCache = false;
         }).AddGridFileStorage());
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -113,6 +113,8 @@ public sealed class SiloProcess : IAsyncLifetime
 
         start.Environment["VERLORLEANS__DATADIRECTORY"] = DataDirectory;
         start.Environment["VERLORLEANS__MODELMAXSEQUENCELENGTH"] = "1024";
+        // Tests start the same small runs again and again and watch them generate; the cache's own tests turn it on.
+        start.Environment["VERLORLEANS__RESULTSCACHE"] = "false";
         start.Environment["VERLORLEANS__CLUSTER__SILOPORT"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__GATEWAYPORT"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["VERLORLEANS__CLUSTER__CLUSTERID"] = ClusterId;

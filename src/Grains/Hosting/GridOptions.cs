@@ -72,6 +72,12 @@ public sealed class GridOptions
     /// </summary>
     public PythonRewardOptions PythonRewards { get; set; } = new();
 
+    /// <summary>
+    /// Answer a run whose settings, model content and dataset content equal a finished run's from that run instead of
+    /// generating again (<c>VerlOrleans:ResultsCache</c>); off, every run generates.
+    /// </summary>
+    public bool ResultsCache { get; set; } = true;
+
     /// <summary>What one request or run may ask for (<c>VerlOrleans:Limits</c>).</summary>
     public RequestLimitsOptions Limits { get; set; } = new();
 

@@ -25,7 +25,7 @@ public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvide
     {
         var (tokenizer, template) = tokenizers.Get(modelPath);
         var pipeline = new EvaluationPipeline(tokenizer, template, generator, clock: clock, pythonRewards: options.Value.PythonRewards,
-            resultsCache: new GrainResultsCache(grains, runId));
+            resultsCache: options.Value.ResultsCache ? new GrainResultsCache(grains, runId) : null);
         var outcome = await pipeline.RunAsync(
             ToEvaluationSpec(spec, modelPath, contentHash, resultsDirectory, runId),
             new SynchronousProgressAdapter(progress),
@@ -42,7 +42,7 @@ public sealed class EvaluationRunExecutor(TokenizerCache tokenizers, TimeProvide
     public async Task<(IReadOnlyDictionary<string, double> Metrics, string ReusedFrom)?> TryReuseAsync(
         RunSpec spec, string modelPath, string contentHash, string resultsDirectory, string runId, CancellationToken cancellationToken)
     {
-        if (spec.Sampling.Seed is null && spec.Sampling.Temperature > 0)
+        if (!options.Value.ResultsCache || (spec.Sampling.Seed is null && spec.Sampling.Temperature > 0))
         {
             return null;
         }

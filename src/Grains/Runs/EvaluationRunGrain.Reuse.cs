@@ -36,7 +36,9 @@ public sealed partial class EvaluationRunGrain
     private async Task ImportAsync(RunSpec spec, CancellationToken token)
     {
         await UpdateAsync(s => s with { State = RunState.Running, StartedAt = s.StartedAt ?? clock.GetUtcNow() });
-        var (metrics, outcome, progress) = await Task.Run(() => executor.ImportAsync(spec, state.State.Status!.ResultsDirectory!, token), token);
+        // Read here: the grain's state is not for the thread pool.
+        var directory = state.State.Status!.ResultsDirectory!;
+        var (metrics, outcome, progress) = await Task.Run(() => executor.ImportAsync(spec, directory, token), token);
         Volatile.Write(ref _live, progress);
         await UpdateAsync(s => s with
         {

@@ -18,7 +18,8 @@ public static class GridImportApi
     {
         api.MapPost("/imports", async (StartImportRequest request, IGrainFactory grains, RequestChecks checks, TimeProvider clock, ClaimsPrincipal user) =>
         {
-            var folder = request.Path is { } path && !path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
+            // The silo reads what it imports: it knows a folder (a sweep) from a file (a run).
+            var folder = Directory.Exists(request.Path);
             var id = request.Id ?? GridIds.New(folder ? "import" : "run", clock);
             if (!GridIds.IsValid(id))
             {
