@@ -30,6 +30,16 @@ public static class CheckpointNames
         }
 
         var last = segments[^1];
+        if (last.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || last.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+        {
+            // An imported file: a validation dump is <global_step>.jsonl in its run's dump folder.
+            var folder = segments.Length > 1 ? segments[^2] + "/" : "";
+            var stem = Path.GetFileNameWithoutExtension(last);
+            return long.TryParse(stem, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dumpStep)
+                ? $"{folder}step_{dumpStep}"
+                : $"{folder}{last}";
+        }
+
         var name = last == "huggingface" && segments.Length > 1 ? $"{segments[^2]}/{last}" : last;
         return step is { } s ? $"{name}/step_{s}" : name;
     }

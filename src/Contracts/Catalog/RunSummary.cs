@@ -13,15 +13,23 @@ public sealed record RunSummary(
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] RunProgress? Progress = null,
     [property: Id(7)] string? Error = null,
-    [property: Id(8)] DateTimeOffset? FinishedAt = null)
+    [property: Id(8)] DateTimeOffset? FinishedAt = null,
+    [property: Id(9)] string? Origin = null)
 {
+    /// <summary><see cref="Origin"/> of a run imported from verl's files.</summary>
+    public const string Imported = "imported";
+
+    /// <summary><see cref="Origin"/> of a run the results cache answered.</summary>
+    public const string Reused = "reused";
+
     /// <summary>The checkpoint as people name it: <c>run-folder/step_N</c> for verl checkpoints.</summary>
     public string CheckpointName => CheckpointNames.Display(Checkpoint, Step);
 
     /// <summary>The catalog line of <paramref name="status"/>.</summary>
     public static RunSummary Of(RunStatus status) => new(
         status.RunId, status.Spec?.Checkpoint ?? "", status.Step, status.State, status.SweepId, status.CreatedAt,
-        status.Progress, status.Error, status.FinishedAt);
+        status.Progress, status.Error, status.FinishedAt,
+        status.Spec?.Import is not null ? Imported : status.ReusedFrom is not null ? Reused : null);
 
     /// <summary>True when the persisted part differs (everything but progress).</summary>
     public bool DiffersDurablyFrom(RunSummary other) => this with { Progress = null } != other with { Progress = null };

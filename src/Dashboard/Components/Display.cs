@@ -47,6 +47,10 @@ public static class Display
         value.ToString(Math.Abs(value) >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture);
 
     /// <summary>A fraction as a whole percentage ("42 %").</summary>
+    /// <summary>"1 sample", "3 samples": the count with its noun in the right number.</summary>
+    public static string Count(long count, string one, string? many = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many ?? one + "s")}");
+
     public static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0} %");
 
     /// <summary>How long ago <paramref name="at"/> was, coarsely ("12 s ago", "3 min ago", "2 h ago", "4 d ago").</summary>
