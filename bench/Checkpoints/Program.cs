@@ -10,7 +10,7 @@ using VerlOrleans.Checkpoints.Synthetic;
 // peak RSS, on a synthetic verl FSDP2 checkpoint (Qwen2.5-1.5B shapes, fp32 DTensor shards).
 //   dotnet run -c Release --project bench/Checkpoints -- [--layers 8] [--world-size 4] [--dir /tmp/x] [--repeat 2]
 //   dotnet run -c Release --project bench/Checkpoints -- --lora [--layers 4] [--rank 16] [--dir /tmp/x] [--repeat 2]
-//   dotnet run -c Release --project bench/Checkpoints -- --megatron [--layers 4] [--tp 2] [--dir /tmp/x] [--repeat 2]
+//   dotnet run -c Release --project bench/Checkpoints -- --megatron [--layers 4] [--tp 2] [--dir /tmp/x] [--repeat 2]   (dist_ckpt and per-rank mp_rank side by side)
 //   dotnet run -c Release --project bench/Checkpoints -- write-interop-fixtures DIR
 return args switch
 {
@@ -20,6 +20,7 @@ return args switch
     ["child-copy-file", var source, var target] => Child.CopyFile(source, target),
     ["child-copy", var source, var target] => Child.Copy(source, target),
     ["child-copy-distcp", var source, var target] => Child.Copy(source, target, "*.distcp"),
+    ["child-copy-rank-files", var source, var target] => Child.Copy(source, target, "model_optim_rng.pt", SearchOption.AllDirectories),
     _ => MergeBenchmark.Run(args),
 };
 
@@ -74,14 +75,14 @@ namespace VerlOrleans.Bench.Checkpoints
         }
 
         /// <summary>The baseline: read every rank file sequentially and write the same bytes to one new file.</summary>
-        public static int Copy(string source, string target, string pattern = "model_world_size_*.pt")
+        public static int Copy(string source, string target, string pattern = "model_world_size_*.pt", SearchOption search = SearchOption.TopDirectoryOnly)
         {
             var stopwatch = Stopwatch.StartNew();
             var buffer = new byte[8 << 20];
             long total = 0;
             using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                foreach (var file in Directory.EnumerateFiles(source, pattern).Order(StringComparer.Ordinal))
+                foreach (var file in Directory.EnumerateFiles(source, pattern, search).Order(StringComparer.Ordinal))
                 {
                     using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
                     int read;

@@ -67,9 +67,9 @@ public static class ModelKinds
     {
         var folder = MegatronCheckpointFolder.Find(path) ?? throw new CheckpointFormatException(path, "no Megatron dist_ckpt folder");
         var tensors = folder.IsPerRank ? PerRankTensors(folder) : DcpMetadataReader.Read(folder.DistCkpt).Tensors.Where(t => MegatronNameMap.IsModelKey(t.Key)).ToList();
-        if (tensors.FirstOrDefault(t => t.Key == "output_layer.weight") is { Size: [1, _] })
+        if (tensors.FirstOrDefault(t => t.Key == "output_layer.weight") is { Size: [1, var hidden] })
         {
-            return new InspectedModel(path, "value-model", "Megatron value model: output_layer.weight has one row (verl's critic head)");
+            return new InspectedModel(path, "value-model", ValueModel.Message(new ValueHead("score", $"Megatron output_layer.weight [1, {hidden}]: verl's critic head, merged as score.weight")));
         }
 
         var model = Of(path, tensors.Select(t => (t.Key switch

@@ -66,6 +66,12 @@ public static partial class MegatronNameMap
             return ([new MegatronSlice("score.weight", entry, null, [(0, 1)], entry.Size)], null);
         }
 
+        if (entry.Key == "output_layer.weight" && entry.Size is [var headRows, _] && config.VocabSize is { } vocab && headRows != vocab)
+        {
+            // Mapped to lm_head it would only fail the vocabulary shape check; say what a head of this shape is not.
+            return ([], $"output_layer.weight has {headRows} rows: neither verl's value head (1 row, a critic's LinearForLastLayer) nor the vocabulary (config.json vocab_size {vocab})");
+        }
+
         if (TopParameters.TryGetValue(entry.Key, out var top))
         {
             return ([new MegatronSlice(top, entry, null, [(0, entry.Size.Length == 0 ? 1 : entry.Size[0])], entry.Size)], null);

@@ -10,11 +10,12 @@ namespace VerlOrleans.Checkpoints.Megatron;
 
 /// <summary>
 /// Validates the per-rank Megatron layout (<see cref="MegatronRankFolders"/>) before any merge: every TP x PP rank
-/// file is present and parses under <see cref="PickleAllowlist.MegatronLegacy"/>; its <c>model</c> entry holds plain
-/// tensors; the TP ranks of a stage hold the same keys with agreeing shapes; each stage numbers its layers 0..n-1 and
-/// the stages add up to <c>num_hidden_layers</c>. Stage-local layer numbers are shifted by the layers of the earlier
-/// stages, TP shards are joined (<see cref="MegatronTensorParallel"/>), and the same Megatron → Hugging Face mapping
-/// as for dist_ckpt folders plans the merge.
+/// file is present and parses under <see cref="PickleAllowlist.MegatronLegacy"/>; the sizes its <c>args</c> were saved
+/// with match the rank folders (<see cref="MegatronSavedArgs"/>); its <c>model</c> entry holds plain tensors; the TP
+/// ranks of a stage hold the same keys with agreeing shapes; each stage numbers its layers 0..n-1 and the stages add up
+/// to <c>num_hidden_layers</c>. Stage-local layer numbers are shifted by the layers of the earlier stages, TP shards are
+/// joined (<see cref="MegatronTensorParallel"/>), and the same Megatron → Hugging Face mapping as for dist_ckpt folders
+/// plans the merge.
 /// </summary>
 internal static partial class MegatronPerRankValidation
 {
@@ -46,6 +47,7 @@ internal static partial class MegatronPerRankValidation
             }
         }
 
+        var saved = issues.HasErrors ? null : MegatronSavedArgs.Check(found.TpSize, found.PpSize, files.Values.ToList(), layout.DistCkpt, issues);
         if (issues.HasErrors || config is null)
         {
             return (CheckpointValidator.Report(folder, CheckpointKind.MegatronDistCkpt, issues, null, null, null, []), null);
@@ -63,7 +65,8 @@ internal static partial class MegatronPerRankValidation
             layers += stageLayers;
         }
 
-        issues.Info("megatron-per-rank", $"Megatron per-rank checkpoint: TP {found.TpSize} x PP {found.PpSize}, layers per stage {string.Join("/", perStage)}; {entries.Count} model tensors", layout.DistCkpt);
+        var args = saved is { NumLayers: { } savedLayers } ? $" (saved args agree; num_layers {savedLayers})" : string.Empty;
+        issues.Info("megatron-per-rank", $"Megatron per-rank checkpoint: TP {found.TpSize} x PP {found.PpSize}{args}, layers per stage {string.Join("/", perStage)}; {entries.Count} model tensors", layout.DistCkpt);
         if (config.NumHiddenLayers is { } expected && expected != layers && !issues.HasErrors)
         {
             issues.Error("layer-count", $"the {found.PpSize} pipeline stages hold {string.Join(" + ", perStage)} = {layers} layers, but config.json says num_hidden_layers {expected}", files[(0, 0)].Path);

@@ -21,27 +21,7 @@ public static class SyntheticMegatronCheckpoint
     public static long Write(string actor, DecoderShape shape, int tp)
     {
         var distCkpt = Directory.CreateDirectory(Path.Combine(actor, "dist_ckpt")).FullName;
-        var headDim = shape.HiddenSize / shape.Heads;
-        var qkvRows = (shape.Heads + (2 * shape.KeyValueHeads)) * headDim;
-        var h = shape.HiddenSize;
-        long l = shape.Layers;
-        var tensors = new List<(string Key, long[] Size, int TpDim, bool Layered, bool Glu)>
-        {
-            ("embedding.word_embeddings.weight", [shape.VocabSize, h], 0, false, false),
-            ("decoder.final_layernorm.weight", [h], -1, false, false),
-            ("decoder.layers.self_attention.linear_qkv.weight", [l, qkvRows, h], 1, true, false),
-            ("decoder.layers.self_attention.linear_qkv.bias", [l, qkvRows], 1, true, false),
-            ("decoder.layers.self_attention.linear_qkv.layer_norm_weight", [l, h], -1, true, false),
-            ("decoder.layers.self_attention.linear_proj.weight", [l, h, shape.Heads * headDim], 2, true, false),
-            ("decoder.layers.mlp.linear_fc1.weight", [l, 2 * shape.IntermediateSize, h], 1, true, true),
-            ("decoder.layers.mlp.linear_fc1.layer_norm_weight", [l, h], -1, true, false),
-            ("decoder.layers.mlp.linear_fc2.weight", [l, h, shape.IntermediateSize], 2, true, false),
-        };
-        if (!shape.TieWordEmbeddings)
-        {
-            tensors.Add(("output_layer.weight", [shape.VocabSize, h], 0, false, false));
-        }
-
+        var tensors = Tensors(shape);
         var p = new PickleWriter();
         p.Global(Module, "Metadata").EmptyTuple().NewObj().EmptyDict().Mark().String("state_dict_metadata").EmptyDict().Mark();
         var storage = new List<(string Key, long[] Offsets, string File, long Length)>();
@@ -84,14 +64,50 @@ public static class SyntheticMegatronCheckpoint
 
         p.SetItems().SetItems().Build().Stop();
         File.WriteAllBytes(Path.Combine(distCkpt, ".metadata"), p.ToArray());
-        var hf = Directory.CreateDirectory(Path.Combine(actor, "huggingface")).FullName;
-        File.WriteAllText(Path.Combine(hf, "config.json"), JsonSerializer.Serialize(shape.Config(), new JsonSerializerOptions { WriteIndented = true }));
-        File.WriteAllText(Path.Combine(hf, "tokenizer_config.json"), "{\n  \"model_max_length\": 131072\n}\n");
+        WriteHuggingFace(actor, shape);
         return total;
     }
 
+    /// <summary>
+    /// The Megatron-core GPT tensors of <paramref name="shape"/> with their global (layer-axis) sizes, the dim TP splits
+    /// (-1: replicated), whether the first dim is the layer axis, and whether the split is GLU's gate/up fragments.
+    /// </summary>
+    internal static List<(string Key, long[] Size, int TpDim, bool Layered, bool Glu)> Tensors(DecoderShape shape)
+    {
+        var headDim = shape.HiddenSize / shape.Heads;
+        var qkvRows = (shape.Heads + (2 * shape.KeyValueHeads)) * headDim;
+        var h = shape.HiddenSize;
+        long l = shape.Layers;
+        var tensors = new List<(string Key, long[] Size, int TpDim, bool Layered, bool Glu)>
+        {
+            ("embedding.word_embeddings.weight", [shape.VocabSize, h], 0, false, false),
+            ("decoder.final_layernorm.weight", [h], -1, false, false),
+            ("decoder.layers.self_attention.linear_qkv.weight", [l, qkvRows, h], 1, true, false),
+            ("decoder.layers.self_attention.linear_qkv.bias", [l, qkvRows], 1, true, false),
+            ("decoder.layers.self_attention.linear_qkv.layer_norm_weight", [l, h], -1, true, false),
+            ("decoder.layers.self_attention.linear_proj.weight", [l, h, shape.Heads * headDim], 2, true, false),
+            ("decoder.layers.mlp.linear_fc1.weight", [l, 2 * shape.IntermediateSize, h], 1, true, true),
+            ("decoder.layers.mlp.linear_fc1.layer_norm_weight", [l, h], -1, true, false),
+            ("decoder.layers.mlp.linear_fc2.weight", [l, h, shape.IntermediateSize], 2, true, false),
+        };
+        if (!shape.TieWordEmbeddings)
+        {
+            tensors.Add(("output_layer.weight", [shape.VocabSize, h], 0, false, false));
+        }
+
+        return tensors;
+    }
+
+    /// <summary>Writes config.json and tokenizer_config.json into <c>huggingface/</c> under <paramref name="folder"/>.</summary>
+    internal static void WriteHuggingFace(string folder, DecoderShape shape)
+    {
+        var hf = Directory.CreateDirectory(Path.Combine(folder, "huggingface")).FullName;
+        File.WriteAllText(Path.Combine(hf, "config.json"), JsonSerializer.Serialize(shape.Config(), new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(hf, "tokenizer_config.json"), "{\n  \"model_max_length\": 131072\n}\n");
+    }
+
     /// <summary>The chunk grid: one chunk per layer (when layered) and TP fragment (2·TP for the GLU fc1).</summary>
-    private static List<(long[] Offsets, long[] Sizes)> Chunks(long[] size, int tpDim, bool layered, bool glu, int tp)
+    internal static List<(long[] Offsets, long[] Sizes)> Chunks(long[] size, int tpDim, bool layered, bool glu, int tp)
     {
         var parts = tpDim < 0 ? 1 : glu ? 2 * tp : tp;
         var result = new List<(long[], long[])>();
@@ -120,7 +136,8 @@ public static class SyntheticMegatronCheckpoint
         return result;
     }
 
-    private static void WriteValues(TorchZipWriter zip, int tensorIndex, long[] size, long[] offsets, long[] sizes)
+    /// <summary>Writes the chunk's values (each element a function of the tensor and its global index) as bf16.</summary>
+    internal static void WriteValues(TorchZipWriter zip, int tensorIndex, long[] size, long[] offsets, long[] sizes)
     {
         // Element (i of the chunk) → global row-major index; bf16 = the upper half of the float.
         var buffer = new byte[sizes[^1] * 2];

@@ -16,12 +16,13 @@ public sealed class TorchSaveFile
     /// <summary>Upper bound on <c>data.pkl</c> (a state dict's pickle is kilobytes to a few megabytes).</summary>
     public const long MaxPickleBytes = 256L << 20;
 
-    private TorchSaveFile(string path, string prefix, IReadOnlyList<KeyValuePair<string, StateDictValue>> entries, IReadOnlyList<ZipRecord> records)
+    private TorchSaveFile(string path, string prefix, IReadOnlyList<KeyValuePair<string, StateDictValue>> entries, IReadOnlyList<ZipRecord> records, PyDict? top = null)
     {
         Path = path;
         RecordPrefix = prefix;
         Entries = entries;
         Records = records;
+        TopLevel = top;
     }
 
     public string Path { get; }
@@ -34,6 +35,12 @@ public sealed class TorchSaveFile
 
     /// <summary>Every zip record.</summary>
     public IReadOnlyList<ZipRecord> Records { get; }
+
+    /// <summary>
+    /// For a file opened by its state-dict entry, the whole top-level dict as the restricted unpickler built it
+    /// (Megatron's <c>args</c>, <c>iteration</c>...: inert records, never called); null for a plain state dict.
+    /// </summary>
+    public PyDict? TopLevel { get; }
 
     /// <summary>Opens <paramref name="path"/>; any defect throws <see cref="CheckpointFormatException"/> naming the file and record or key.</summary>
     public static TorchSaveFile Open(string path)
@@ -76,7 +83,7 @@ public sealed class TorchSaveFile
             throw new CheckpointFormatException(path, $"no '{entry}' entry (the file holds {keys})");
         }
 
-        return new TorchSaveFile(path, prefix, StateDictDecoder.Decode(path, inner), records);
+        return new TorchSaveFile(path, prefix, StateDictDecoder.Decode(path, inner), records, dict);
     }
 
     /// <summary>

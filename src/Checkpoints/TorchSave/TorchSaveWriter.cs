@@ -30,11 +30,12 @@ public static class TorchSaveWriter
     /// <summary>
     /// Writes <paramref name="tensors"/> to <paramref name="path"/>; <paramref name="writeStorage"/> is called once per
     /// tensor, in order, and must write exactly <see cref="TorchSaveTensor.StorageBytes"/> through the zip writer.
+    /// With <paramref name="entry"/>, the state dict is that entry of a top-level dict (Megatron's <c>{'model': ...}</c>).
     /// </summary>
-    public static void Write(string path, IReadOnlyList<TorchSaveTensor> tensors, Action<int, TorchZipWriter> writeStorage)
+    public static void Write(string path, IReadOnlyList<TorchSaveTensor> tensors, Action<int, TorchZipWriter> writeStorage, string? entry = null)
     {
         var prefix = System.IO.Path.GetFileNameWithoutExtension(path);
-        var (pickle, meshes) = BuildPickle(tensors);
+        var (pickle, meshes) = BuildPickle(tensors, entry);
         using var zip = new TorchZipWriter(path);
         zip.AddRecord($"{prefix}/data.pkl", pickle);
         zip.AddRecord($"{prefix}/byteorder", "little"u8);
@@ -73,11 +74,16 @@ public static class TorchSaveWriter
         zip.Complete();
     }
 
-    private static (byte[] Pickle, List<DeviceMeshInfo> Meshes) BuildPickle(IReadOnlyList<TorchSaveTensor> tensors)
+    private static (byte[] Pickle, List<DeviceMeshInfo> Meshes) BuildPickle(IReadOnlyList<TorchSaveTensor> tensors, string? entry)
     {
         var p = new PickleWriter();
         var meshes = new List<DeviceMeshInfo>();
         var meshMemo = new Dictionary<DeviceMeshInfo, int>(ReferenceEqualityComparer.Instance);
+        if (entry is not null)
+        {
+            p.EmptyDict().Mark().String(entry);
+        }
+
         p.Global("collections", "OrderedDict").EmptyTuple().Reduce();
         p.Put();
         p.Mark();
@@ -95,7 +101,13 @@ public static class TorchSaveWriter
             }
         }
 
-        p.SetItems().Stop();
+        p.SetItems();
+        if (entry is not null)
+        {
+            p.SetItems();
+        }
+
+        p.Stop();
         return (p.ToArray(), meshes);
     }
 

@@ -27,7 +27,8 @@ public sealed class MegatronPerRankTests : IDisposable
         Assert.Equal(ModelContentHash.Compute(SafetensorsModel.Open(reference)), result.ContentHash);
         Assert.Equal(CheckpointKind.MegatronDistCkpt, result.Validation.Kind);
         Assert.Equal(4, result.Validation.WorldSize);
-        Assert.Contains(result.Validation.Issues, i => i.Code == "megatron-per-rank" && i.Message.Contains("TP 2 x PP 2, layers per stage 2/2", StringComparison.Ordinal));
+        Assert.Contains(result.Validation.Issues, i => i.Code == "megatron-per-rank"
+            && i.Message.Contains("TP 2 x PP 2 (saved args agree; num_layers 4), layers per stage 2/2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -53,6 +54,20 @@ public sealed class MegatronPerRankTests : IDisposable
         var error = RefusedWith(actor, "missing-rank");
         Assert.Contains("TP 1 PP 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("mp_rank_01_001", error.File, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_copy_without_its_last_pipeline_stage_is_named_by_the_sizes_its_args_were_saved_with()
+    {
+        var actor = Copy();
+        Directory.Delete(Path.Combine(actor, "mp_rank_00_001"), recursive: true);
+        Directory.Delete(Path.Combine(actor, "mp_rank_01_001"), recursive: true);
+
+        // The folder names alone describe a complete TP 2 x PP 1 checkpoint; Megatron's saved args say otherwise.
+        var error = RefusedWith(actor, "rank-mismatch");
+        Assert.Contains("saved with tensor_model_parallel_size 2 x pipeline_model_parallel_size 2 (its args; 2 of 2 rank files say so)", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("but the rank folders hold TP 2 x PP 1: missing mp_rank_00_001, mp_rank_01_001", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("model_optim_rng.pt", error.File, StringComparison.Ordinal);
     }
 
     [Fact]

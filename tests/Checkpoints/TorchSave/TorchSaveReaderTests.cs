@@ -1,5 +1,7 @@
+using VerlOrleans.Checkpoints.Megatron;
 using VerlOrleans.Checkpoints.Safetensors;
 using VerlOrleans.Checkpoints.TorchSave;
+using VerlOrleans.Checkpoints.TorchSave.Pickle;
 
 namespace VerlOrleans.Checkpoints.Tests.TorchSave;
 
@@ -115,6 +117,14 @@ public sealed class TorchSaveReaderTests
         Assert.True(files.Count >= 20, $"only {files.Count} fixture files");
         foreach (var file in files)
         {
+            if (Path.GetFileName(file) == MegatronRankFolders.FileName)
+            {
+                // Megatron's saved args (an argparse.Namespace) are allowed by the Megatron allowlist only.
+                Assert.Throws<CheckpointFormatException>(() => TorchSaveFile.Open(file));
+                Assert.NotEmpty(TorchSaveFile.Open(file, "model", PickleAllowlist.MegatronLegacy).Entries);
+                continue;
+            }
+
             var entries = TorchSaveFile.Open(file).Entries;
             if (Path.GetFileName(file) != "common.pt") // Megatron dist_ckpt's common state: empty for a model-only save
             {

@@ -78,12 +78,14 @@ public sealed class EvaluationRunGrainTests(GridClusterFixture fixture) : IDispo
         Assert.Equal(RunState.Completed, completed.State);
     }
 
-    [Fact]
-    public async Task A_critic_checkpoint_fails_its_run_as_a_value_model()
+    [Theory]
+    [InlineData("critic", "torch-1.13/critic/score-w2")]
+    [InlineData("megatron-critic", "megatron/critic-tp2-pp2/global_step_1/critic")]
+    public async Task A_critic_checkpoint_fails_its_run_as_a_value_model(string name, string fixture)
     {
-        var critic = Checkpoints.CheckpointFixtures.CopyTo(_inputs, "torch-1.13/critic/score-w2");
+        var critic = Checkpoints.CheckpointFixtures.CopyTo(_inputs, fixture);
 
-        var failed = await GridRuns.WaitFinishedAsync(await StartAsync("critic", GridRuns.Greedy(critic, 2)));
+        var failed = await GridRuns.WaitFinishedAsync(await StartAsync(name, GridRuns.Greedy(critic, 2)));
 
         Assert.Equal(RunState.Failed, failed.State);
         Assert.StartsWith("value model: it scores, it does not generate (score.weight [1, 16], no lm_head.weight)", failed.Error, StringComparison.Ordinal);
