@@ -38,7 +38,8 @@ public static class ImportCommand
                 throw new ArgumentException($"--id '{givenId}' may only hold letters, digits, '-', '_' and '.' (at most 100)");
             }
 
-            var file = full.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || full.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
+            // A folder is a sweep of its dumps; anything else (what the silo then says is or is not verl's output) a run.
+            var file = !Directory.Exists(full) && (File.Exists(full) || full.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || full.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase));
             var spec = new RunSpec
             {
                 Checkpoint = full,
@@ -48,30 +49,43 @@ public static class ImportCommand
                 Import = new ImportSettings { Path = full, DataSource = call.ParseResult.GetValue(dataSource), KeepStoredScores = call.ParseResult.GetValue(keepScores) },
             };
             var grid = await call.ConnectAsync();
-            if (file)
+            try
             {
-                var runId = givenId ?? GridIds.New("run", TimeProvider.System);
-                await grid.StartRunAsync(runId, spec, call.CancellationToken);
-                call.Error.WriteLine($"run {runId}: importing {full}");
-                var code = await WatchCommand.WatchRunAsync(call, grid, runId, asJson: false);
-                await ReportAsync(call, grid, [runId]);
-                call.Output.WriteLine(runId);
-                return code;
+                return await ImportAsync(call, grid, full, file, givenId, spec);
             }
-
-            var sweepId = givenId ?? GridIds.New("import", TimeProvider.System);
-            // Imports read and score files and hold no model: every step may import at once.
-            var sweep = await grid.StartSweepAsync(sweepId, new SweepSpec([full], spec, SpecValidation.MaxConcurrentRuns), call.CancellationToken);
-            foreach (var row in sweep.Rows)
+            catch (RequestRefusedException refused) when (refused.Errors.Count > 0)
             {
-                call.Error.WriteLine($"sweep {sweepId}: step {row.Step} {Path.GetFileName(row.Checkpoint)} -> run {row.RunId}");
+                // The grid names its own request's fields; the user named one path.
+                throw new GridInputException($"import {full}: {string.Join("; ", refused.Errors.Select(e => e.Message))}", refused);
             }
-
-            var result = await WatchCommand.WatchSweepAsync(call, grid, sweepId, asJson: false);
-            await ReportAsync(call, grid, sweep.Rows.Select(r => r.RunId).ToList());
-            call.Output.WriteLine(sweepId);
-            return result;
         });
+    }
+
+    private static async Task<int> ImportAsync(GridInvocation call, IGridService grid, string full, bool file, string? givenId, RunSpec spec)
+    {
+        if (file)
+        {
+            var runId = givenId ?? GridIds.New("run", TimeProvider.System);
+            await grid.StartRunAsync(runId, spec, call.CancellationToken);
+            call.Error.WriteLine($"run {runId}: importing {full}");
+            var code = await WatchCommand.WatchRunAsync(call, grid, runId, asJson: false);
+            await ReportAsync(call, grid, [runId]);
+            call.Output.WriteLine(runId);
+            return code;
+        }
+
+        var sweepId = givenId ?? GridIds.New("import", TimeProvider.System);
+        // Imports read and score files and hold no model: every step may import at once.
+        var sweep = await grid.StartSweepAsync(sweepId, new SweepSpec([full], spec, SpecValidation.MaxConcurrentRuns), call.CancellationToken);
+        foreach (var row in sweep.Rows)
+        {
+            call.Error.WriteLine($"sweep {sweepId}: step {row.Step} {Path.GetFileName(row.Checkpoint)} -> run {row.RunId}");
+        }
+
+        var result = await WatchCommand.WatchSweepAsync(call, grid, sweepId, asJson: false);
+        await ReportAsync(call, grid, sweep.Rows.Select(r => r.RunId).ToList());
+        call.Output.WriteLine(sweepId);
+        return result;
     }
 
     /// <summary>What the import noticed, per run: verl's scores that the grid's rewards disagree with, lines it could not read.</summary>
@@ -82,8 +96,8 @@ public static class ImportCommand
             if (await grid.FindRunAsync(runId, call.CancellationToken) is { State: RunState.Completed } run
                 && (run.ImportDisagreements > 0 || run.ImportRejected > 0))
             {
-                call.Error.WriteLine($"run {runId} (step {run.Step}): {run.ImportDisagreements} samples scored differently from verl's stored score, "
-                    + $"{run.ImportRejected} lines or rows not readable; listed in its import_report.json");
+                call.Error.WriteLine($"run {runId} (step {run.Step}): {run.ImportDisagreements} {(run.ImportDisagreements == 1 ? "sample" : "samples")} scored differently from verl's stored score, "
+                    + $"{run.ImportRejected} {(run.ImportRejected == 1 ? "line or row" : "lines or rows")} not readable; listed in its import_report.json");
             }
         }
     }
