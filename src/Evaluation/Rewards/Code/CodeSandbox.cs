@@ -17,6 +17,10 @@ public sealed class CodeSandbox
     private const int StderrTailChars = 2000;
     private static readonly string[] SystemLinks = ["/bin", "/sbin", "/lib", "/lib64", "/lib32"];
 
+    // Debian's shared-library alternatives (numpy's libblas.so.3 resolves through /etc/alternatives), the loader cache
+    // and the time zone: read-only, and only these of /etc (no passwd, no host names, no credentials).
+    private static readonly string[] SystemFiles = ["/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime"];
+
     private readonly SemaphoreSlim _slots;
     private readonly Lazy<Task<string[]>> _launcher;
 
@@ -100,6 +104,11 @@ public sealed class CodeSandbox
             {
                 args.AddRange(["--ro-bind", path, path]);
             }
+        }
+
+        foreach (var path in SystemFiles)
+        {
+            args.AddRange(["--ro-bind-try", path, path]);
         }
 
         foreach (var path in o.ReadOnlyPaths)
