@@ -8,7 +8,9 @@ namespace VerlOrleans.Evaluation.Rewards.Code;
 /// and cgroup namespaces (no network at all, not even loopback to the host), no capabilities, no nested user
 /// namespaces, <c>/usr</c> read-only, a private size-limited <c>/tmp</c>, an empty environment, its own session (no
 /// terminal injection), and killed with everything it started when it outlives its wall limit (the sandbox's PID
-/// namespace dies with its first process, and that process dies with this one). There is no unsandboxed fallback:
+/// namespace dies with its first process). No <c>--die-with-parent</c>: it ties bubblewrap to the parent thread that
+/// forked it, and .NET starts processes from pool threads that come and go, so sandboxes were killed at random; a
+/// sandbox whose silo died still ends within its alarms, which the harness enforces. There is no unsandboxed fallback:
 /// when the sandbox cannot be created, every call throws <see cref="RewardConfigurationException"/> saying why.
 /// </summary>
 public sealed class CodeSandbox
@@ -90,7 +92,7 @@ public sealed class CodeSandbox
             args.AddRange([ResolveExecutable(o.Setpriv, "setpriv (util-linux)"), $"--reuid={o.SandboxUid}", $"--regid={o.SandboxUid}", "--clear-groups", "--"]);
         }
 
-        args.AddRange([bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        args.AddRange([bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--new-session", "--cap-drop", "ALL",
             "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8", "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr"]);
         foreach (var path in SystemLinks)

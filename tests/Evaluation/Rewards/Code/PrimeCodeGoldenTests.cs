@@ -11,6 +11,7 @@ namespace VerlOrleans.Evaluation.Tests.Rewards.Code;
 /// sandbox: code extraction, stdin and call-based tests, verl's comparison cascade (whitespace, floats, sets of
 /// words), runtime and compile errors, time limits, verl's reliability guard, malformed test cases.
 /// </summary>
+[Collection(CodeSandboxCollection.Name)]
 public sealed class PrimeCodeGoldenTests
 {
     [Fact]

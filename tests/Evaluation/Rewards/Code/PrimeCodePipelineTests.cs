@@ -14,6 +14,7 @@ namespace VerlOrleans.Evaluation.Tests.Rewards.Code;
 /// verl's code data sources route to prime_code by default, and an evaluation over a parquet of code problems scores
 /// through the sandbox on the ordinary run path, beside a gsm8k row scored natively.
 /// </summary>
+[Collection(CodeSandboxCollection.Name)]
 public sealed partial class PrimeCodePipelineTests
 {
     private static readonly HfTokenizer Tokenizer = HfTokenizer.FromDirectory(TinyChatModel.Folder);
