@@ -1,7 +1,7 @@
 namespace VerlOrleans.Bench.Evaluation;
 
 /// <summary>Command line of the evaluation benchmark (see Program.cs).</summary>
-internal sealed record BenchArguments(string Data, string? Verl, string Work, bool DeleteWork, int LargeRows, string GoldenRewards, string Root)
+internal sealed record BenchArguments(string Data, string? Verl, string Work, bool DeleteWork, int LargeRows, string GoldenRewards, string Root, bool RewardsOnly)
 {
     public static BenchArguments Parse(string[] args)
     {
@@ -20,7 +20,8 @@ internal sealed record BenchArguments(string Data, string? Verl, string Work, bo
             work is null,
             int.Parse(Value("--large-rows") ?? "100000", System.Globalization.CultureInfo.InvariantCulture),
             Path.Combine(root, "tests", "Evaluation", "Golden", "rewards.jsonl"),
-            root);
+            root,
+            args.Contains("--rewards-only"));
     }
 
     private static string FindRoot()

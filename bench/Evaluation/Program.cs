@@ -7,6 +7,7 @@
 //          own Python code (/usr/bin/python3) to the table, measured in the same run, for ratios
 // --work   scratch folder for the synthetic dataset and result files (default: a temp folder, deleted after)
 // --large-rows  rows (about 2 KB each) of the synthetic parquet dataset for the streaming-memory row (default 100000)
+// --rewards-only  only the reward-pool rows: gsm8k native, through the Python pool, and prime_code in the sandbox
 using System.Diagnostics;
 using VerlOrleans.Bench.Evaluation;
 using VerlOrleans.Evaluation.Metrics;
@@ -17,6 +18,13 @@ var table = new List<(string What, string Result)>();
 Directory.CreateDirectory(arguments.Work);
 try
 {
+    if (arguments.RewardsOnly)
+    {
+        await AddRewardPoolRowsAsync();
+        PrintTable();
+        return;
+    }
+
     // 1. Reading verl's real parquet files end to end.
     foreach (var name in new[] { "gsm8k_test.parquet", "math_test.parquet" })
     {
@@ -65,9 +73,8 @@ try
         table.Add(($"score whole golden corpus x20: C# vs verl (Python)", $"C# {count / seconds:F0}/s, Python {count / python:F0}/s ({python / seconds:F1}x)"));
     }
 
-    // 5. Custom reward files: verl's gsm8k rule through the Python worker pool vs the native scorer.
-    table.AddRange(await PythonRewardBench.RunAsync(Path.Combine(arguments.Data, "gsm8k_test.parquet"),
-        Path.Combine(arguments.Root, "tests", "Evaluation", "Rewards", "Python", "Files", "gsm8k_reward.py"), repeat: 10));
+    // 5. Custom reward files: verl's gsm8k rule through the Python worker pool vs the native scorer; code rewards in the sandbox.
+    await AddRewardPoolRowsAsync();
 
     // 6. Appending results (JSON Lines flushed per sample + Parquet row groups of 512).
     var (appended, appendSeconds) = await Measure.AppendResultsAsync(Path.Combine(arguments.Work, "run"), 20000);
@@ -81,12 +88,24 @@ finally
     }
 }
 
-var width = table.Max(r => r.What.Length);
-Console.WriteLine($"| {"measurement".PadRight(width)} | result |");
-Console.WriteLine($"|{new string('-', width + 2)}|--------|");
-foreach (var (what, result) in table)
+PrintTable();
+
+async Task AddRewardPoolRowsAsync()
 {
-    Console.WriteLine($"| {what.PadRight(width)} | {result} |");
+    table.AddRange(await PythonRewardBench.RunAsync(Path.Combine(arguments.Data, "gsm8k_test.parquet"),
+        Path.Combine(arguments.Root, "tests", "Evaluation", "Rewards", "Python", "Files", "gsm8k_reward.py"), repeat: 10));
+    table.AddRange(await CodeRewardBench.RunAsync(Path.Combine(arguments.Root, "tests", "Evaluation", "Golden", "prime_code.jsonl"), repeat: 3));
 }
 
-Console.WriteLine($"\n{Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:u}");
+void PrintTable()
+{
+    var width = table.Max(r => r.What.Length);
+    Console.WriteLine($"| {"measurement".PadRight(width)} | result |");
+    Console.WriteLine($"|{new string('-', width + 2)}|--------|");
+    foreach (var (what, result) in table)
+    {
+        Console.WriteLine($"| {what.PadRight(width)} | {result} |");
+    }
+
+    Console.WriteLine($"\n{Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:u}");
+}

@@ -15,7 +15,8 @@ namespace VerlOrleans.Cli.Commands;
 /// extra_info?, reward_kwargs?}</c> with verl's rule rewards, or with a verl custom reward file run by Python worker
 /// processes, and writes the same object with <c>score</c> and the scorer's extras (<c>acc</c>, <c>pred</c>, a custom
 /// dict's keys) added. A line the custom reward fails on (raise, timeout, crash) gets score 0 and <c>reward_error</c>;
-/// the others are scored all the same (exit code 0, the count on stderr).
+/// the others are scored all the same (exit code 0, the count on stderr). Code rewards (prime_code) add
+/// <c>reward_detail</c>: the first failing test and how it failed.
 /// </summary>
 public static class ScoreCommand
 {
@@ -23,7 +24,7 @@ public static class ScoreCommand
     {
         var input = new Option<string>("--input", "-i") { Description = "JSON Lines file: one {data_source, solution_str, ground_truth, extra_info?, reward_kwargs?} per line" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the scored lines (default: standard output); written only when every line scored" };
-        var routes = new Option<string[]>("--route") { Description = "Route a data source to a reward: SOURCE=REWARD (rewards: gsm8k, math, math_dapo); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
+        var routes = new Option<string[]>("--route") { Description = "Route a data source to a reward: SOURCE=REWARD (rewards: gsm8k, math, math_dapo, search_r1_like_qa_em, prime_code); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
         var custom = new CustomRewardOptions();
         var command = new Command("score", "Score responses with verl's rule rewards (default_compute_score routing) or a verl custom reward file.") { input, output, routes };
         foreach (var option in custom.Spec.Concat(custom.Local))
@@ -55,7 +56,11 @@ public static class ScoreCommand
                 if (function is null)
                 {
                     var registry = RewardRegistry.CreateDefault().Configure(RewardRoutingOptions.Parse(routeArguments));
-                    lines = Read(inputPath).Select(line => Scored(line.Record, Score(registry, line.Request, line.Where)));
+                    var read = Read(inputPath).ToList();
+                    // Code rewards run in sandboxes: all lines start together, the sandbox's own limit paces them.
+                    var outcomes = await Task.WhenAll(read.Select(line => ScoreAsync(registry, line.Request, line.Where, cancellationToken)));
+                    failed = outcomes.Count(o => o.Error is not null);
+                    lines = read.Select((line, i) => Scored(line.Record, outcomes[i])).ToList();
                 }
                 else
                 {
@@ -91,7 +96,7 @@ public static class ScoreCommand
 
                 if (failed > 0)
                 {
-                    error.WriteLine($"score: the custom reward failed on {failed} response(s): they have score 0 and a reward_error field");
+                    error.WriteLine($"score: the {(function is null ? "reward" : "custom reward")} failed on {failed} response(s): they have score 0 and a reward_error field");
                 }
 
                 return 0;
@@ -140,11 +145,13 @@ public static class ScoreCommand
         }
     }
 
-    private static RewardOutcome Score(RewardRegistry registry, RewardRequest request, string where)
+    private static async Task<RewardOutcome> ScoreAsync(RewardRegistry registry, RewardRequest request, string where, CancellationToken cancellationToken)
     {
         try
         {
-            return RewardOutcome.Success(registry.Score(request));
+            return registry.Resolve(request.DataSource) is IAsyncRewardFunction outside
+                ? await outside.ScoreAsync(request, cancellationToken).ConfigureAwait(false)
+                : RewardOutcome.Success(registry.Score(request));
         }
         catch (RewardConfigurationException e)
         {
@@ -164,6 +171,11 @@ public static class ScoreCommand
         if (outcome.Error is not null)
         {
             scored["reward_error"] = outcome.Error;
+        }
+
+        if (outcome.Result?.Detail is { } detail)
+        {
+            scored["reward_detail"] = detail;
         }
 
         return scored.ToJsonString(CliJson.Lines);

@@ -1,3 +1,5 @@
+using VerlOrleans.Evaluation.Rewards.Code;
+
 namespace VerlOrleans.Evaluation.Rewards;
 
 /// <summary>
@@ -9,13 +11,12 @@ namespace VerlOrleans.Evaluation.Rewards;
 /// </summary>
 public sealed class RewardRegistry
 {
-    // default_compute_score also routes these, to scorers this port does not implement (they need sympy, mathruler
-    // or a code sandbox); naming verl's scorer in the error tells the user why their source fails and what to do.
+    // default_compute_score also routes these, to scorers this port does not implement (they need sympy or
+    // mathruler); naming verl's scorer in the error tells the user why their source fails and what to do.
     private static readonly Dictionary<string, string> VerlSourcesNotPorted = new(StringComparer.Ordinal)
     {
         ["numina_aops_forum"] = "prime_math", ["numina_synthetic_math"] = "prime_math", ["numina_amc_aime"] = "prime_math",
         ["numina_synthetic_amc"] = "prime_math", ["numina_cn_k12"] = "prime_math", ["numina_olympiads"] = "prime_math",
-        ["codecontests"] = "prime_code", ["apps"] = "prime_code", ["codeforces"] = "prime_code", ["taco"] = "prime_code",
         ["hiyouga/geometry3k"] = "geo3k",
     };
 
@@ -38,6 +39,7 @@ public sealed class RewardRegistry
         registry.Register(new HendrycksMathReward());
         registry.Register(new MathDapoReward());
         registry.Register(new SearchR1QaReward());
+        registry.Register(new PrimeCodeReward());
         registry.Route("openai/gsm8k", "gsm8k");
         foreach (var source in new[] { "lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500" })
         {
@@ -55,11 +57,19 @@ public sealed class RewardRegistry
             registry.Route(source, "search_r1_like_qa_em");
         }
 
+        foreach (var source in PrimeCodeReward.Sources)
+        {
+            registry.Route(source, "prime_code");
+        }
+
         return registry;
     }
 
     /// <summary>Registered reward names.</summary>
     public IReadOnlyCollection<string> RewardNames => _rewards.Keys;
+
+    /// <summary>True when a registered reward scores outside this process (<see cref="IAsyncRewardFunction"/>, e.g. in a code sandbox).</summary>
+    public bool HasAsyncRewards => _rewards.Values.Any(r => r is IAsyncRewardFunction);
 
     /// <summary>Adds (or replaces) a reward under its <see cref="IRewardFunction.Name"/>.</summary>
     public RewardRegistry Register(IRewardFunction reward)

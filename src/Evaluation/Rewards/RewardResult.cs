@@ -21,4 +21,10 @@ public sealed record RewardResult(double Score, IReadOnlyList<KeyValuePair<strin
         get => _isDict ?? Extras.Count > 0;
         init => _isDict = value;
     }
+
+    /// <summary>
+    /// Why the sample scored as it did, for people (e.g. a code reward's first failing test and how it failed); not a
+    /// metric and not something verl records.
+    /// </summary>
+    public string? Detail { get; init; }
 }

@@ -18,8 +18,11 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
     /// <summary>The custom reward every sample goes to instead of the registry (scored with <see cref="ScoreAsync"/>), or null.</summary>
     public IAsyncRewardFunction? Custom { get; } = custom;
 
-    /// <summary>True when scoring leaves this process (use <see cref="ScoreAsync"/>, and start a call's samples together).</summary>
-    public bool IsAsync => Custom is not null;
+    /// <summary>
+    /// True when scoring leaves this process, through the custom reward or a registered reward that runs elsewhere (a
+    /// code sandbox): use <see cref="ScoreAsync"/>, and start a call's samples together.
+    /// </summary>
+    public bool IsAsync => Custom is not null || Registry.HasAsyncRewards;
 
     /// <summary>Scores with the built-in rewards, synchronously (the registry's rewards are pure functions).</summary>
     public ScoredResponse Score(string dataSource, string response, JsonNode? groundTruth, JsonObject? extraInfo = null,
@@ -40,12 +43,20 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
     public async ValueTask<ScoredResponse> ScoreAsync(string dataSource, string response, JsonNode? groundTruth, JsonObject? extraInfo = null,
         CancellationToken cancellationToken = default)
     {
-        if (Custom is null)
+        RewardOutcome outcome;
+        if (Custom is not null)
+        {
+            outcome = await Custom.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, VerlExtraInfo(extraInfo)), cancellationToken).ConfigureAwait(false);
+        }
+        else if (Registry.Resolve(dataSource) is IAsyncRewardFunction outside)
+        {
+            outcome = await outside.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, extraInfo), cancellationToken).ConfigureAwait(false);
+        }
+        else
         {
             return Score(dataSource, response, groundTruth, extraInfo);
         }
 
-        var outcome = await Custom.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, VerlExtraInfo(extraInfo)), cancellationToken).ConfigureAwait(false);
         return outcome.Result is { } result ? Record(result) : new ScoredResponse(0.0, []) { Error = outcome.Error };
     }
 
@@ -84,6 +95,6 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
             extras.Add(new("acc", ScalarValue.FromNumber(result.Score)));
         }
 
-        return new ScoredResponse(result.Score, extras);
+        return new ScoredResponse(result.Score, extras) { Detail = result.Detail };
     }
 }

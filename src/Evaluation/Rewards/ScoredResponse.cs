@@ -9,6 +9,9 @@ public sealed record ScoredResponse(double Score, IReadOnlyList<KeyValuePair<str
     /// </summary>
     public string? Error { get; init; }
 
+    /// <summary>The reward's <see cref="RewardResult.Detail"/>: why it scored as it did (not a metric).</summary>
+    public string? Detail { get; init; }
+
     /// <summary>
     /// The metric variables of this sample: <c>reward</c> followed by every extra. verl reads <c>reward</c> back from
     /// its float32 reward tensor, so it is the score rounded to float32 (exact for ±1 and 0), while extras keep the

@@ -24,3 +24,18 @@ def load_reward_score(verl_dir):
     sys.modules["verl.utils.reward_score"] = reward_score
     spec.loader.exec_module(reward_score)
     return reward_score
+
+
+def load_prime_code(verl_dir):
+    """verl.utils.reward_score.prime_code from VERL_DIR, without running reward_score/__init__.py (prime_code needs only
+    its own folder and reward_score/logging_utils.py)."""
+    packages = {
+        "verl": os.path.join(verl_dir, "verl"),
+        "verl.utils": os.path.join(verl_dir, "verl", "utils"),
+        "verl.utils.reward_score": os.path.join(verl_dir, "verl", "utils", "reward_score"),
+    }
+    for name, path in packages.items():
+        package = types.ModuleType(name)
+        package.__path__ = [path]
+        sys.modules[name] = package
+    return importlib.import_module("verl.utils.reward_score.prime_code")

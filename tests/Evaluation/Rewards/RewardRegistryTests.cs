@@ -39,7 +39,6 @@ public sealed class RewardRegistryTests
     [Theory]
     [InlineData("hiyouga/geometry3k", "geo3k")]
     [InlineData("numina_olympiads", "prime_math")]
-    [InlineData("taco", "prime_code")]
     public void A_source_verl_scores_with_an_unported_scorer_names_that_scorer_and_the_way_around(string dataSource, string verlScorer)
     {
         var error = Assert.Throws<RewardConfigurationException>(() => RewardRegistry.CreateDefault().Resolve(dataSource));
