@@ -65,7 +65,8 @@ public sealed class ResultsImporter(Func<RewardRegistry>? rewards = null)
                 ScoredResponse scored;
                 if (!options.KeepStoredScores && Routes(registry, dataSource))
                 {
-                    scored = scorer.Score(dataSource, sample.ResponseText, sample.GroundTruth, sample.ExtraInfo);
+                    // Async: some rewards score outside this process (code in a sandbox).
+                    scored = await scorer.ScoreAsync(dataSource, sample.ResponseText, sample.GroundTruth, sample.ExtraInfo, cancellationToken).ConfigureAwait(false);
                     rescored++;
                     if (sample.StoredScore is { } stored)
                     {
