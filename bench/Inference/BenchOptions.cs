@@ -19,6 +19,9 @@ internal sealed record BenchOptions
     public IReadOnlyList<string> Distributions { get; init; } = ["uniform", "loguniform"];
     public bool RetiredStatic { get; init; }
 
+    /// <summary>Batch-1 decode measurements, each next to its own read-bandwidth measurement (median and range reported).</summary>
+    public int Repeat { get; init; } = 5;
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -49,6 +52,7 @@ internal sealed record BenchOptions
                     },
                 },
                 "--retired-static" => options with { RetiredStatic = true },
+                "--repeat" => options with { Repeat = Math.Max(1, Int()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see bench/Inference/README.md"),
             };
         }

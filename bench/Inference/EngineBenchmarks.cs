@@ -49,6 +49,30 @@ internal static class EngineBenchmarks
         return (lengths.Sum() / seconds, seconds);
     }
 
+    /// <summary>
+    /// Where one batch-1 decode step's time goes: the same two greedy requests as <see cref="DecodeRate"/> with a
+    /// <see cref="StepProfile"/> attached, differenced, per generated token; the engine's own share (scheduling, the
+    /// hand-off to its thread, detokenizing, completing the request) is the wall time no part accounts for.
+    /// </summary>
+    public static async Task<(IReadOnlyList<(string Part, double Seconds)> Parts, double WallSeconds)> ProfileDecode(IModelRunner runner, int prompt, int decodeTokens)
+    {
+        var profile = new StepProfile();
+        StepProfile.Active = profile;
+        try
+        {
+            var shortWall = await TimeRequests(runner, Prompts(1, prompt), 8);
+            var shortParts = profile.Totals.ToDictionary(p => p.Part, p => p.Total.TotalSeconds);
+            profile.Reset();
+            var longWall = await TimeRequests(runner, Prompts(1, prompt), 8 + decodeTokens);
+            var parts = profile.Totals.Select(p => (p.Part, (p.Total.TotalSeconds - shortParts.GetValueOrDefault(p.Part)) / decodeTokens)).ToList();
+            return (parts, (longWall - shortWall) / decodeTokens);
+        }
+        finally
+        {
+            StepProfile.Active = null;
+        }
+    }
+
     private static async Task<double> TimeRequests(IModelRunner runner, IReadOnlyList<int[]> prompts, int tokens)
     {
         await using var engine = InferenceEngine.Start(() => new SharedRunner(runner), new EngineOptions { MaxBatchSize = prompts.Count });

@@ -32,12 +32,42 @@ Row("model", $"{plan.Footprint.ParameterCount:N0} parameters", $"weights {plan.F
 // and the mean of the two is used.
 // Copy bandwidth counts bytes read plus bytes written (STREAM's convention): a decode step only reads its
 // weights, so this is the traffic it can reach; counting a copy's bytes once would halve the limit.
-var copyBefore = MachineCeilings.CopyBandwidth();
-var decode1 = await EngineBenchmarks.DecodeRate(runner, 1, options.Prompt, options.DecodeTokens);
-var copy = (copyBefore + MachineCeilings.CopyBandwidth()) / 2;
-var bandwidthLimit = copy / plan.Footprint.WeightBytes;
-Row("copy bandwidth", $"{copy / 1e9:F1} GB/s", $"(read: {MachineCeilings.ReadBandwidth() / 1e9:F1} GB/s)");
-Row("batch-1 decode", $"{decode1:F2} tok/s", $"limit {bandwidthLimit:F2} (weights / copy bandwidth) -> ratio {decode1 / bandwidthLimit:F2} (target >= 0.7)");
+// Batch 1 only reads the weights, once per token: its limit is weight bytes / read bandwidth. Each of the runs is
+// bracketed by its own read-bandwidth measurements (the VM's bandwidth moves from minute to minute).
+var ratios = new List<(double Rate, double Read, double Ratio)>();
+for (var i = 0; i < options.Repeat; i++)
+{
+    var readBefore = MachineCeilings.ReadBandwidth();
+    var rate = await EngineBenchmarks.DecodeRate(runner, 1, options.Prompt, options.DecodeTokens);
+    var read = (readBefore + MachineCeilings.ReadBandwidth()) / 2;
+    ratios.Add((rate, read, rate / (read / plan.Footprint.WeightBytes)));
+    Console.Error.WriteLine($"  batch-1 run {i + 1}: {rate:F2} tok/s, read bandwidth {read / 1e9:F1} GB/s, ratio {ratios[^1].Ratio:F2}");
+}
+
+var byRatio = ratios.OrderBy(r => r.Ratio).ToList();
+var median = byRatio[byRatio.Count / 2];
+var decode1 = ratios.Select(r => r.Rate).Order().ElementAt(ratios.Count / 2);
+Row("read bandwidth", $"{median.Read / 1e9:F1} GB/s", $"sum() over 512 MiB, around the median run; range {ratios.Min(r => r.Read) / 1e9:F1}-{ratios.Max(r => r.Read) / 1e9:F1} GB/s; copy (read + write): {MachineCeilings.CopyBandwidth() / 1e9:F1} GB/s");
+Row("batch-1 decode", $"{decode1:F2} tok/s", $"median of {ratios.Count}, range {ratios.Min(r => r.Rate):F2}-{ratios.Max(r => r.Rate):F2}; limit = weights {plan.Footprint.WeightBytes / 1e9:F2} GB / read bandwidth = {median.Read / plan.Footprint.WeightBytes:F2} tok/s");
+Row("batch-1 share of the read-bandwidth limit", $"{median.Ratio:F2}", $"median of {ratios.Count}, range {byRatio[0].Ratio:F2}-{byRatio[^1].Ratio:F2} (target >= 0.7)");
+
+var (parts, wall) = await EngineBenchmarks.ProfileDecode(runner, options.Prompt, options.DecodeTokens);
+var weights = runner.Model.Weights;
+var productBytes = new Dictionary<string, double>
+{
+    ["product: qkv_proj"] = weights.Layers.Sum(l => l.QkvProj.Weight.NumberOfElements * 4.0),
+    ["product: o_proj"] = weights.Layers.Sum(l => l.OProj.Weight.NumberOfElements * 4.0),
+    ["product: gate_up_proj"] = weights.Layers.Sum(l => l.GateUpProj.Weight.NumberOfElements * 4.0),
+    ["product: down_proj"] = weights.Layers.Sum(l => l.DownProj.Weight.NumberOfElements * 4.0),
+    ["product: lm_head"] = weights.LmHead.Weight.NumberOfElements * 4.0,
+};
+foreach (var (part, seconds) in parts.Append(("engine loop outside the runner (scheduling, hand-offs, detokenizing)", wall - parts.Sum(p => p.Seconds))))
+{
+    var rate = productBytes.TryGetValue(part, out var bytes) ? $"; {bytes / seconds / 1e9:F1} GB/s of weights ({bytes / seconds / median.Read:P0} of read bandwidth)" : "";
+    Row($"  step part: {part}", $"{seconds * 1e3:F2} ms/token", $"{seconds / wall:P0} of the step{rate}");
+}
+
+Row("  step total", $"{wall * 1e3:F2} ms/token", $"{1 / wall:F2} tok/s with the profile attached");
 
 var gemmBefore = MachineCeilings.GemmFlops(runner.Model.Weights, options.Batch);
 var decodeN = await EngineBenchmarks.DecodeRate(runner, options.Batch, options.Prompt, options.DecodeTokens);

@@ -78,6 +78,8 @@ public sealed class TorchModelRunner : IModelRunner
 
     public RunnerOutput Execute(IReadOnlyList<RunnerChunk> chunks)
     {
+        var profile = StepProfile.Active;
+        profile?.StartStep();
         using var scope = torch.NewDisposeScope();
         using var threads = SmallStepThreads.Enter(_model.Device, chunks.Sum(c => c.TokenIds.Count));
         var forward = new List<ForwardChunk>(chunks.Count);
@@ -89,6 +91,7 @@ public sealed class TorchModelRunner : IModelRunner
         }
 
         using var batch = _model.CreateBatch(forward, _cache);
+        profile?.Mark("runner: batch and slots");
         var logits = _model.Forward(batch, _cache);
         var rows = new List<SampleRow>();
         var targets = new List<SampleTarget>();
@@ -125,7 +128,9 @@ public sealed class TorchModelRunner : IModelRunner
             return RunnerOutput.Empty;
         }
 
+        profile?.Mark("runner: batch and slots");
         var tokens = rows.Count > 0 ? TokenSampler.Sample(logits, rows) : [];
+        profile?.Mark("sampling");
         // Drawn tokens' and prompt tokens' log-probabilities in one pass; rows that ask for none cost nothing.
         var drawnScored = Enumerable.Range(0, rows.Count).Where(i => rows[i].Params.Logprobs is not null).ToList();
         var all = LogprobScorer.Compute(logits, [.. scored, .. drawnScored.Select(i => new LogprobRow(rows[i].LogitsRow, tokens[i], rows[i].Params.Logprobs!.Value))]);
@@ -144,6 +149,7 @@ public sealed class TorchModelRunner : IModelRunner
         }
 
         var sampled = targets.Select((t, i) => new SampledToken(t.SequenceId, tokens[i], t.CaptureLogits ? Row(logits, rows[i].LogitsRow) : null, drawnLogprobs[i])).ToList();
+        profile?.Mark("logprobs and results");
         return new RunnerOutput(sampled, scores);
     }
 

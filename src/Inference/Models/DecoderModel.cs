@@ -1,4 +1,5 @@
 using VerlOrleans.Checkpoints.Safetensors;
+using VerlOrleans.Inference.Engine;
 using static TorchSharp.torch;
 
 namespace VerlOrleans.Inference.Models;
@@ -76,15 +77,25 @@ public sealed class DecoderModel : IDisposable
     public Tensor? Forward(ForwardBatch batch, KvCache cache)
     {
         using var scope = NewDisposeScope();
+        var profile = StepProfile.Active;
         var w = Weights;
         var hidden = w.EmbedTokens.index_select(0, batch.TokenIds);                   // (tokens, hidden)
         var angles = Rope.Gather(batch.Positions);                                     // (tokens, 1, head_dim) ×2
+        profile?.Mark("embedding and rotary angles");
         for (var layer = 0; layer < Config.LayerCount; layer++)
         {
             var lw = w.Layers[layer];
-            var attention = Attention(layer, lw, RmsNorm(hidden, lw.InputLayerNorm), batch, cache, angles);
-            hidden = hidden + lw.OProj.Forward(attention);
-            hidden = hidden + Mlp(lw, RmsNorm(hidden, lw.PostAttentionLayerNorm));
+            var normalized = RmsNorm(hidden, lw.InputLayerNorm);
+            profile?.Mark(Parts.Norms);
+            var attention = Attention(layer, lw, normalized, batch, cache, angles, profile);
+            var projected = lw.OProj.Forward(attention);
+            profile?.Mark("product: o_proj");
+            hidden = hidden + projected;
+            normalized = RmsNorm(hidden, lw.PostAttentionLayerNorm);
+            profile?.Mark(Parts.Norms);
+            var mlp = Mlp(lw, normalized, profile);
+            hidden = hidden + mlp;
+            profile?.Mark(Parts.Norms);
         }
 
         if (batch.LogitRows is null)
@@ -93,7 +104,10 @@ public sealed class DecoderModel : IDisposable
         }
 
         var last = RmsNorm(hidden.index_select(0, batch.LogitRows), w.Norm);        // (rows, hidden)
-        return w.LmHead.Forward(last).to(float32).contiguous().MoveToOuterDisposeScope();
+        profile?.Mark(Parts.Norms);
+        var logits = w.LmHead.Forward(last).to(float32).contiguous().MoveToOuterDisposeScope();
+        profile?.Mark("product: lm_head");
+        return logits;
     }
 
     public void Dispose()
@@ -111,20 +125,26 @@ public sealed class DecoderModel : IDisposable
         return weight * (DType == ScalarType.Float32 ? normalized : normalized.to(DType));
     }
 
-    private Tensor Mlp(DecoderLayerWeights lw, Tensor x)
+    private Tensor Mlp(DecoderLayerWeights lw, Tensor x, StepProfile? profile)
     {
         var gateUp = lw.GateUpProj.Forward(x);                                        // (tokens, 2·intermediate)
+        profile?.Mark("product: gate_up_proj");
         var size = Config.IntermediateSize;
         var gate = gateUp.narrow(1, 0, size);
         var up = gateUp.narrow(1, size, size);
-        return lw.DownProj.Forward(nn.functional.silu(gate) * up);
+        var activated = nn.functional.silu(gate) * up;
+        profile?.Mark("silu × up");
+        var down = lw.DownProj.Forward(activated);
+        profile?.Mark("product: down_proj");
+        return down;
     }
 
-    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache, RotaryAngles angles)
+    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache, RotaryAngles angles, StepProfile? profile)
     {
         var c = Config;
         long tokens = batch.TokenCount, heads = c.AttentionHeadCount, kvHeads = c.KeyValueHeadCount, headDim = c.HeadDim;
         var qkv = lw.QkvProj.Forward(x);                                               // (tokens, (heads + 2·kv)·d)
+        profile?.Mark("product: qkv_proj");
         var q = qkv.narrow(1, 0, heads * headDim).reshape(tokens, heads, headDim);
         var k = qkv.narrow(1, heads * headDim, kvHeads * headDim).reshape(tokens, kvHeads, headDim);
         var v = qkv.narrow(1, (heads + kvHeads) * headDim, kvHeads * headDim).reshape(tokens, kvHeads, headDim);
@@ -136,7 +156,9 @@ public sealed class DecoderModel : IDisposable
 
         q = RotaryEmbedding.Apply(q, angles);
         k = RotaryEmbedding.Apply(k, angles);
+        profile?.Mark("rotary (and q/k norms)");
         cache.Write(layer, batch.Slots, batch.Positions, k, v);
+        profile?.Mark("kv cache write");
 
         // Grouped-query attention without repeating keys: the query heads sharing a kv head are folded into
         // the query axis, (…, kv_heads, group·queries, d), and the masks are built for that folded axis.
@@ -160,6 +182,13 @@ public sealed class DecoderModel : IDisposable
             }
         }
 
-        return outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
+        var result = outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
+        profile?.Mark("attention over the kv cache");
+        return result;
+    }
+
+    private static class Parts
+    {
+        public const string Norms = "rms norms and residual adds";
     }
 }
