@@ -30,6 +30,7 @@ public static class ApiEndpoints
         new("GET", "/api/sweeps/{sweepId}", "api/sweeps/no-such-sweep"),
         new("POST", "/api/sweeps/{sweepId}/cancel", "api/sweeps/no-such-sweep/cancel"),
         new("GET", "/api/sweeps/{sweepId}/events", "api/sweeps/no-such-sweep/events"),
+        new("POST", "/api/imports", "api/imports", "{}"),
         new("POST", "/api/demo", "api/demo"),
         new("DELETE", "/api/runs/{runId}", "api/runs/no-such-run"),
         new("DELETE", "/api/sweeps/{sweepId}", "api/sweeps/no-such-sweep"),
