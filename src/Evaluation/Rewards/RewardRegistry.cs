@@ -9,14 +9,11 @@ namespace VerlOrleans.Evaluation.Rewards;
 /// </summary>
 public sealed class RewardRegistry
 {
-    // default_compute_score also routes these, to scorers this port does not implement (they need sympy, mathruler
-    // or a code sandbox); naming verl's scorer in the error tells the user why their source fails and what to do.
+    // default_compute_score also routes these, to scorers this port does not implement (they need a code sandbox);
+    // naming verl's scorer in the error tells the user why their source fails and what to do.
     private static readonly Dictionary<string, string> VerlSourcesNotPorted = new(StringComparer.Ordinal)
     {
-        ["numina_aops_forum"] = "prime_math", ["numina_synthetic_math"] = "prime_math", ["numina_amc_aime"] = "prime_math",
-        ["numina_synthetic_amc"] = "prime_math", ["numina_cn_k12"] = "prime_math", ["numina_olympiads"] = "prime_math",
         ["codecontests"] = "prime_code", ["apps"] = "prime_code", ["codeforces"] = "prime_code", ["taco"] = "prime_code",
-        ["hiyouga/geometry3k"] = "geo3k",
     };
 
     /// <summary>The Search-R1 QA data sources verl scores with <c>search_r1_like_qa_em</c>.</summary>
@@ -38,6 +35,8 @@ public sealed class RewardRegistry
         registry.Register(new HendrycksMathReward());
         registry.Register(new MathDapoReward());
         registry.Register(new SearchR1QaReward());
+        registry.Register(new Geo3kReward());
+        registry.Register(new PrimeMathReward());
         registry.Route("openai/gsm8k", "gsm8k");
         foreach (var source in new[] { "lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500" })
         {
@@ -53,6 +52,12 @@ public sealed class RewardRegistry
         foreach (var source in SearchR1Sources)
         {
             registry.Route(source, "search_r1_like_qa_em");
+        }
+
+        registry.Route("hiyouga/geometry3k", "geo3k");
+        foreach (var source in PrimeMathReward.Sources)
+        {
+            registry.Route(source, "prime_math");
         }
 
         return registry;
