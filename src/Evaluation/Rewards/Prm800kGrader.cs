@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 using VerlOrleans.Evaluation.Text;
@@ -101,7 +103,21 @@ internal static partial class Prm800kGrader
         }
 
         // are_equal_under_sympy returns False without parsing what should_allow_eval refuses.
-        return ShouldAllowEval($"({truth})-({given})") ? GradeVerdict.NeedsPython : GradeVerdict.Incorrect;
+        if (!ShouldAllowEval($"({truth})-({given})"))
+        {
+            return GradeVerdict.Incorrect;
+        }
+
+        // Two integer literals: sympy's difference is their exact integer difference, zero only when they are equal.
+        // Past Python's 4300-digit int/str limit parse_expr raises instead, which Python leaves to its except.
+        if (IntegerLiteral().IsMatch(truth) && IntegerLiteral().IsMatch(given) && truth.Length <= 4300 && given.Length <= 4300)
+        {
+            return BigInteger.Parse(truth, CultureInfo.InvariantCulture) == BigInteger.Parse(given, CultureInfo.InvariantCulture)
+                ? GradeVerdict.Correct
+                : GradeVerdict.Incorrect;
+        }
+
+        return GradeVerdict.NeedsPython;
     }
 
     /// <summary><c>_normalize</c> on ASCII text; null where it would hand a backslash to pylatexenc.</summary>
@@ -228,6 +244,9 @@ internal static partial class Prm800kGrader
 
     [GeneratedRegex("([0-9])(,)([0-9]{3})($|[^0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex ThousandsComma();
+
+    [GeneratedRegex(@"\A-?(?:0|[1-9][0-9]*)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IntegerLiteral();
 
     [GeneratedRegex(@"\^[0-9]+\^", RegexOptions.CultureInvariant)]
     private static partial Regex RepeatedPower();
