@@ -38,7 +38,18 @@ public sealed class RewardRegistryTests
 
     [Theory]
     [InlineData("hiyouga/geometry3k", "geo3k")]
+    [InlineData("numina_aops_forum", "prime_math")]
+    [InlineData("numina_synthetic_math", "prime_math")]
+    [InlineData("numina_amc_aime", "prime_math")]
+    [InlineData("numina_synthetic_amc", "prime_math")]
+    [InlineData("numina_cn_k12", "prime_math")]
     [InlineData("numina_olympiads", "prime_math")]
+    public void The_sources_verl_scores_with_geo3k_and_prime_math_route_to_those_rewards(string dataSource, string reward)
+    {
+        Assert.Equal(reward, RewardRegistry.CreateDefault().Resolve(dataSource).Name);
+    }
+
+    [Theory]
     [InlineData("taco", "prime_code")]
     public void A_source_verl_scores_with_an_unported_scorer_names_that_scorer_and_the_way_around(string dataSource, string verlScorer)
     {
