@@ -55,7 +55,17 @@ public static class ScoreCommand
                 if (function is null)
                 {
                     var registry = RewardRegistry.CreateDefault().Configure(RewardRoutingOptions.Parse(routeArguments));
-                    lines = Read(inputPath).Select(line => Scored(line.Record, Score(registry, line.Request, line.Where)));
+                    // geo3k and prime_math hand what C# cannot decide exactly to verl's Python, on the --python interpreter.
+                    await using var verlPython = new VerlPythonScorers(custom.ReadLocal(parseResult));
+                    var read = Read(inputPath).ToList();
+                    var outcomes = new List<RewardOutcome>(read.Count);
+                    foreach (var line in read)
+                    {
+                        outcomes.Add(await ScoreAsync(registry, verlPython, line.Request, line.Where, cancellationToken));
+                    }
+
+                    failed = outcomes.Count(o => o.Error is not null);
+                    lines = read.Select((line, i) => Scored(line.Record, outcomes[i])).ToList();
                 }
                 else
                 {
@@ -91,7 +101,7 @@ public static class ScoreCommand
 
                 if (failed > 0)
                 {
-                    error.WriteLine($"score: the custom reward failed on {failed} response(s): they have score 0 and a reward_error field");
+                    error.WriteLine($"score: the {(function is null ? "" : "custom ")}reward failed on {failed} response(s): they have score 0 and a reward_error field");
                 }
 
                 return 0;
@@ -140,11 +150,14 @@ public static class ScoreCommand
         }
     }
 
-    private static RewardOutcome Score(RewardRegistry registry, RewardRequest request, string where)
+    private static async Task<RewardOutcome> ScoreAsync(RewardRegistry registry, VerlPythonScorers verlPython, RewardRequest request, string where,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return RewardOutcome.Success(registry.Score(request));
+            return registry.Resolve(request.DataSource) is IPythonFallbackReward fallback
+                ? await verlPython.ScoreAsync(fallback, request, cancellationToken)
+                : RewardOutcome.Success(registry.Score(request));
         }
         catch (RewardConfigurationException e)
         {
