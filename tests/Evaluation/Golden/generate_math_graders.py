@@ -88,7 +88,8 @@ PRIME_FORMS = [
 ]
 
 
-def corpus(reward_score, data_sources, forms, seed):
+def corpus(reward_score, data_sources, forms, seed, candidates_per_truth):
+    """Each truth against itself and candidates_per_truth of CANDIDATES (all of them when None), in random forms."""
     rng = random.Random(seed)
     cases = []
 
@@ -98,7 +99,8 @@ def corpus(reward_score, data_sources, forms, seed):
         cases.append({"data_source": source, "solution_str": solution, "ground_truth": ground_truth, "score": score})
 
     for truth in TRUTHS:
-        for candidate in [truth] + CANDIDATES:
+        chosen = CANDIDATES if candidates_per_truth is None else rng.sample(CANDIDATES, candidates_per_truth)
+        for candidate in [truth] + chosen:
             add(rng.choice(forms).format(x=candidate), truth)
     for form in forms:
         for truth in TRUTHS[:6]:
@@ -133,10 +135,12 @@ def main():
     sys.path.insert(0, os.path.abspath(mathruler_dir))
     reward_score = load_reward_score(verl_dir)
 
-    with contextlib.redirect_stdout(io.StringIO()):  # prime_math prints sympy errors and timeouts
-        geo3k = corpus(reward_score, ["hiyouga/geometry3k"], GEO_FORMS, 3)
-        prime = corpus(reward_score, PRIME_SOURCES, PRIME_FORMS, 7)
+    with contextlib.redirect_stdout(io.StringIO()):
+        geo3k = corpus(reward_score, ["hiyouga/geometry3k"], GEO_FORMS, 3, None)
     write(out_dir, "geo3k.jsonl", geo3k)
+    # prime_math forks a process for each sympy step (verl's timeout_limit), so it gets a sample of the candidates.
+    with contextlib.redirect_stdout(io.StringIO()):  # prime_math prints sympy errors and timeouts
+        prime = corpus(reward_score, PRIME_SOURCES, PRIME_FORMS, 7, 36)
     write(out_dir, "prime_math.jsonl", prime)
 
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using VerlOrleans.Evaluation.Rewards;
 using VerlOrleans.Evaluation.Rewards.Python;
 using VerlOrleans.Evaluation.Tests.Golden;
+using Xunit.Abstractions;
 
 namespace VerlOrleans.Evaluation.Tests.Rewards;
 
@@ -10,7 +11,7 @@ namespace VerlOrleans.Evaluation.Tests.Rewards;
 /// mathruler's grader): every response the native ports decide must score exactly as verl scored it, and with verl's
 /// own Python code at hand every response, native or not, must.
 /// </summary>
-public sealed class MathGraderGoldenTests
+public sealed class MathGraderGoldenTests(ITestOutputHelper output)
 {
     private static readonly RewardRegistry Registry = RewardRegistry.CreateDefault();
 
@@ -38,6 +39,7 @@ public sealed class MathGraderGoldenTests
             }
         }
 
+        output.WriteLine($"{file}: {native} of {count} scored natively");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {native} natively scored cases differ from verl:\n" + string.Join("\n", mismatches.Take(25)));
         Assert.True(count >= minCases, $"{file}: {count} cases");
         Assert.True(native >= minNative, $"{file}: only {native} of {count} cases were scored natively");

@@ -65,7 +65,14 @@ public sealed class VerlPythonScorers(PythonRewardOptions? options = null) : IAs
 
             if (_folder is not null)
             {
-                Directory.Delete(_folder, recursive: true);
+                try
+                {
+                    Directory.Delete(_folder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Left in the temp folder; nothing reads it again.
+                }
             }
         }
         finally
