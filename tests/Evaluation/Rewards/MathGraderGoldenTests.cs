@@ -46,21 +46,25 @@ public sealed class MathGraderGoldenTests(ITestOutputHelper output)
     }
 
     [VerlPythonFact]
-    public async Task With_verls_own_python_every_golden_response_scores_exactly_as_verl_scored_it()
+    public Task With_mathrulers_own_python_every_geo3k_golden_response_scores_exactly_as_verl_scored_it() =>
+        AllThroughPythonAsync("geo3k.jsonl");
+
+    [VerlPythonFact]
+    public Task With_verls_own_python_every_prime_math_golden_response_scores_exactly_as_verl_scored_it() =>
+        AllThroughPythonAsync("prime_math.jsonl");
+
+    private async Task AllThroughPythonAsync(string file)
     {
         var options = new PythonRewardOptions { PythonPath = VerlPythonFactAttribute.Folders, Workers = 2, Timeout = TimeSpan.FromSeconds(120) };
         await using var scorers = new VerlPythonScorers(options);
-        foreach (var file in new[] { "geo3k.jsonl", "prime_math.jsonl" })
-        {
-            var cases = Cases(file).ToList();
-            var outcomes = await Task.WhenAll(cases.Select(c => scorers.ScoreAsync((IPythonFallbackReward)Registry.Resolve(c.Request.DataSource), c.Request)));
-            var mismatches = cases.Zip(outcomes)
-                .Where(p => p.Second.Result?.Score != p.First.Score)
-                .Select(p => $"line {p.First.Line} {JsonValue.Create(p.First.Request.SolutionStr).ToJsonString()}: verl {p.First.Score}, here {p.Second.Result?.Score.ToString() ?? p.Second.Error}")
-                .ToList();
-            Assert.True(mismatches.Count == 0, $"{file}: {mismatches.Count} of {cases.Count} differ:\n" + string.Join("\n", mismatches.Take(25)));
-        }
-
+        var cases = Cases(file).ToList();
+        var outcomes = await Task.WhenAll(cases.Select(c => scorers.ScoreAsync((IPythonFallbackReward)Registry.Resolve(c.Request.DataSource), c.Request)));
+        var mismatches = cases.Zip(outcomes)
+            .Where(p => p.Second.Result?.Score != p.First.Score)
+            .Select(p => $"line {p.First.Line} {JsonValue.Create(p.First.Request.SolutionStr).ToJsonString()}: verl {p.First.Score}, here {p.Second.Result?.Score.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? p.Second.Error}")
+            .ToList();
+        output.WriteLine($"{file}: {cases.Count} cases through the hybrid scorer, {mismatches.Count} differ");
+        Assert.True(mismatches.Count == 0, $"{file}: {mismatches.Count} of {cases.Count} differ:\n" + string.Join("\n", mismatches.Take(25)));
         Assert.True(scorers.Started);
     }
 
