@@ -80,10 +80,27 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Equal(1.0, JsonNode.Parse(routed.Output)!["score"]!.GetValue<double>());
     }
 
+    [Fact]
+    public async Task Prime_math_lines_score_natively_where_exact_and_name_verl_where_its_python_is_missing()
+    {
+        var input = await InputAsync(
+            """{"data_source":"numina_olympiads","solution_str":"The answer is \\boxed{\\frac12}","ground_truth":"\\frac{1}{2}"}""",
+            """{"data_source":"numina_olympiads","solution_str":"The answer is 7","ground_truth":"\\frac{14}{2}"}""");
+
+        var (exit, stdout, stderr) = await CliHarness.RunAsync("score", "--input", input);
+
+        Assert.Equal(0, exit);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal([1.0, 0.0], lines.Select(l => l["score"]!.GetValue<double>()));
+        Assert.Null(lines[0]["reward_error"]);
+        Assert.Contains("verl.utils.reward_score.prime_math", lines[1]["reward_error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("the reward failed on 1 response(s)", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"data_source":"openai/gsm8k","solution_str":"#### 1","ground_truth":"1","reward_kwargs":{"mode":"x"}}""", 1, "line 2: reward 'gsm8k' has no keyword argument 'mode'")]
     [InlineData("""{"data_source":"openai/gsm8k","ground_truth":"1"}""", 1, "line 2: 'solution_str' must be a string")]
-    [InlineData("""{"data_source":"numina_olympiads","solution_str":"x","ground_truth":"1"}""", 1, "verl scores it with a scorer VerlOrleans does not implement")]
+    [InlineData("""{"data_source":"my/unknown","solution_str":"x","ground_truth":"1"}""", 1, "line 2: no reward for data_source 'my/unknown'")]
     [InlineData("""{"data_source": """, 2, "line 2: not valid JSON")]
     public async Task Bad_lines_fail_with_the_line_and_write_no_output_file(string badLine, int expectedExit, string expected)
     {

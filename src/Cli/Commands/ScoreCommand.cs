@@ -56,9 +56,11 @@ public static class ScoreCommand
                 if (function is null)
                 {
                     var registry = RewardRegistry.CreateDefault().Configure(RewardRoutingOptions.Parse(routeArguments));
+                    // geo3k and prime_math hand what C# cannot decide exactly to verl's Python, on the --python interpreter;
+                    // code rewards run in sandboxes. All lines start together: the sandbox's and the pool's own limits pace them.
+                    await using var verlPython = new VerlPythonScorers(custom.ReadLocal(parseResult));
                     var read = Read(inputPath).ToList();
-                    // Code rewards run in sandboxes: all lines start together, the sandbox's own limit paces them.
-                    var outcomes = await Task.WhenAll(read.Select(line => ScoreAsync(registry, line.Request, line.Where, cancellationToken)));
+                    var outcomes = await Task.WhenAll(read.Select(line => ScoreAsync(registry, verlPython, line.Request, line.Where, cancellationToken)));
                     failed = outcomes.Count(o => o.Error is not null);
                     lines = read.Select((line, i) => Scored(line.Record, outcomes[i])).ToList();
                 }
@@ -145,13 +147,17 @@ public static class ScoreCommand
         }
     }
 
-    private static async Task<RewardOutcome> ScoreAsync(RewardRegistry registry, RewardRequest request, string where, CancellationToken cancellationToken)
+    private static async Task<RewardOutcome> ScoreAsync(RewardRegistry registry, VerlPythonScorers verlPython, RewardRequest request, string where,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return registry.Resolve(request.DataSource) is IAsyncRewardFunction outside
-                ? await outside.ScoreAsync(request, cancellationToken).ConfigureAwait(false)
-                : RewardOutcome.Success(registry.Score(request));
+            return registry.Resolve(request.DataSource) switch
+            {
+                IAsyncRewardFunction outside => await outside.ScoreAsync(request, cancellationToken).ConfigureAwait(false),
+                IPythonFallbackReward fallback => await verlPython.ScoreAsync(fallback, request, cancellationToken).ConfigureAwait(false),
+                var reward => RewardOutcome.Success(reward.Score(request)),
+            };
         }
         catch (RewardConfigurationException e)
         {

@@ -25,11 +25,11 @@ internal sealed class CustomRewardOptions
 
     public Option<string> Python { get; } = new("--python")
     {
-        Description = "Python interpreter for --reward-path (default: the system's /usr/bin/python3)",
+        Description = "Python interpreter for --reward-path, and for the geo3k/prime_math answers only verl's Python can judge (default: the system's /usr/bin/python3)",
         DefaultValueFactory = _ => PythonRewardOptions.DefaultInterpreter,
     };
 
-    public Option<string?> VirtualEnv { get; } = new("--python-venv") { Description = "Run --reward-path with this virtualenv's python3 (for the file's own dependencies)" };
+    public Option<string?> VirtualEnv { get; } = new("--python-venv") { Description = "Run --reward-path (and verl's geo3k/prime_math Python) with this virtualenv's python3 (for their dependencies)" };
 
     public Option<int?> Workers { get; } = new("--reward-workers") { Description = "Python worker processes scoring in parallel (default: cores, at most 4)" };
 

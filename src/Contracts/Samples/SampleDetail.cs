@@ -8,6 +8,7 @@ namespace VerlOrleans.Contracts.Samples;
 /// <param name="RewardExtras">The reward's extra fields (e.g. acc, pred), as text, in order.</param>
 /// <param name="ExtraInfoJson">The row's extra_info as JSON, when it had one.</param>
 /// <param name="Ability">The row's ability column.</param>
+/// <param name="RewardError">Why the reward could not score this sample (it then scores 0), or null when it scored.</param>
 [GenerateSerializer, Immutable]
 public sealed record SampleDetail(
     [property: Id(0)] SampleRow Row,
@@ -16,4 +17,5 @@ public sealed record SampleDetail(
     [property: Id(3)] string? GroundTruthJson,
     [property: Id(4)] IReadOnlyList<KeyValuePair<string, string>> RewardExtras,
     [property: Id(5)] string? ExtraInfoJson,
-    [property: Id(6)] string? Ability);
+    [property: Id(6)] string? Ability,
+    [property: Id(7)] string? RewardError = null);

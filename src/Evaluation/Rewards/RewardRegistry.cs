@@ -11,15 +11,6 @@ namespace VerlOrleans.Evaluation.Rewards;
 /// </summary>
 public sealed class RewardRegistry
 {
-    // default_compute_score also routes these, to scorers this port does not implement (they need sympy or
-    // mathruler); naming verl's scorer in the error tells the user why their source fails and what to do.
-    private static readonly Dictionary<string, string> VerlSourcesNotPorted = new(StringComparer.Ordinal)
-    {
-        ["numina_aops_forum"] = "prime_math", ["numina_synthetic_math"] = "prime_math", ["numina_amc_aime"] = "prime_math",
-        ["numina_synthetic_amc"] = "prime_math", ["numina_cn_k12"] = "prime_math", ["numina_olympiads"] = "prime_math",
-        ["hiyouga/geometry3k"] = "geo3k",
-    };
-
     /// <summary>The Search-R1 QA data sources verl scores with <c>search_r1_like_qa_em</c>.</summary>
     public static readonly IReadOnlyList<string> SearchR1Sources =
     [
@@ -40,6 +31,8 @@ public sealed class RewardRegistry
         registry.Register(new MathDapoReward());
         registry.Register(new SearchR1QaReward());
         registry.Register(new PrimeCodeReward());
+        registry.Register(new Geo3kReward());
+        registry.Register(new PrimeMathReward());
         registry.Route("openai/gsm8k", "gsm8k");
         foreach (var source in new[] { "lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500" })
         {
@@ -60,6 +53,12 @@ public sealed class RewardRegistry
         foreach (var source in PrimeCodeReward.Sources)
         {
             registry.Route(source, "prime_code");
+        }
+
+        registry.Route("hiyouga/geometry3k", "geo3k");
+        foreach (var source in PrimeMathReward.Sources)
+        {
+            registry.Route(source, "prime_math");
         }
 
         return registry;
@@ -131,13 +130,8 @@ public sealed class RewardRegistry
             return _rewards[_prefixRoutes[prefix]];
         }
 
-        var note = VerlSourcesNotPorted.TryGetValue(dataSource, out var verlScorer)
-            ? $" (verl scores it with a scorer VerlOrleans does not implement, verl.utils.reward_score.{verlScorer}; " +
-              "use a custom reward file that calls verl's default_compute_score, with an interpreter that has verl and its " +
-              "dependencies, or register a reward and route it)"
-            : "";
         throw new RewardConfigurationException(
-            $"no reward for data_source '{dataSource}'{note}; known data sources: {string.Join(", ", KnownDataSources)}");
+            $"no reward for data_source '{dataSource}'; known data sources: {string.Join(", ", KnownDataSources)}");
     }
 
     /// <summary>Scores one response with the reward routed for its data source.</summary>

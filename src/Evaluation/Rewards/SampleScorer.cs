@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VerlOrleans.Evaluation.Rewards.Python;
 
 namespace VerlOrleans.Evaluation.Rewards;
 
@@ -7,9 +8,11 @@ namespace VerlOrleans.Evaluation.Rewards;
 /// call it for every data source, as verl's <c>custom_reward_function</c> replaces the default routing), then record
 /// the reward extras the manager would record for <paramref name="mode"/>. The result's
 /// <see cref="ScoredResponse.Variables"/> are exactly the per-sample values verl's validation metrics aggregate
-/// (<c>reward</c> first, then the extras).
+/// (<c>reward</c> first, then the extras). Built-in rewards that hand some responses to verl's Python function
+/// (<see cref="IPythonFallbackReward"/>) score those through <paramref name="verlPython"/>, in <see cref="ScoreAsync"/>.
 /// </summary>
-public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = RewardMode.Naive, IAsyncRewardFunction? custom = null)
+public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = RewardMode.Naive, IAsyncRewardFunction? custom = null,
+    VerlPythonScorers? verlPython = null)
 {
     public RewardRegistry Registry { get; } = registry;
 
@@ -24,6 +27,13 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
     /// </summary>
     public bool IsAsync => Custom is not null || Registry.HasAsyncRewards;
 
+    /// <summary>
+    /// True when <paramref name="dataSource"/>'s samples must be scored with <see cref="ScoreAsync"/>: a custom reward,
+    /// one that runs in the code sandbox, or one that may need verl's Python.
+    /// </summary>
+    public bool NeedsAsync(string dataSource) =>
+        Custom is not null || Registry.Resolve(dataSource) is IPythonFallbackReward or IAsyncRewardFunction;
+
     /// <summary>Scores with the built-in rewards, synchronously (the registry's rewards are pure functions).</summary>
     public ScoredResponse Score(string dataSource, string response, JsonNode? groundTruth, JsonObject? extraInfo = null,
         IReadOnlyDictionary<string, JsonNode?>? kwargs = null)
@@ -37,8 +47,9 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
     }
 
     /// <summary>
-    /// Scores with the custom reward when there is one, else as <see cref="Score"/> does. A sample the custom reward
-    /// fails on comes back with score 0, no extras and <see cref="ScoredResponse.Error"/> set.
+    /// Scores with the custom reward when there is one, else with the routed reward (through verl's Python function
+    /// where it needs one). A sample the reward fails on comes back with score 0, no extras and
+    /// <see cref="ScoredResponse.Error"/> set.
     /// </summary>
     public async ValueTask<ScoredResponse> ScoreAsync(string dataSource, string response, JsonNode? groundTruth, JsonObject? extraInfo = null,
         CancellationToken cancellationToken = default)
@@ -51,6 +62,15 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
         else if (Registry.Resolve(dataSource) is IAsyncRewardFunction outside)
         {
             outcome = await outside.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, extraInfo), cancellationToken).ConfigureAwait(false);
+        }
+        else if (Registry.Resolve(dataSource) is IPythonFallbackReward fallback)
+        {
+            var request = new RewardRequest(dataSource, response, groundTruth, extraInfo);
+            outcome = verlPython is not null
+                ? await verlPython.ScoreAsync(fallback, request, cancellationToken).ConfigureAwait(false)
+                : fallback.TryScoreNatively(request) is { } native
+                    ? RewardOutcome.Success(native)
+                    : RewardOutcome.Failure($"reward '{fallback.Name}' needs {fallback.PythonRequirements} for this response, and this scorer has no Python reward workers");
         }
         else
         {

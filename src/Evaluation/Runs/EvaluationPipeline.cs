@@ -100,7 +100,8 @@ public sealed class EvaluationPipeline
         }
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Planning));
-        var scorer = new SampleScorer(registry, spec.RewardMode, custom);
+        await using var verlPython = new VerlPythonScorers(_pythonRewards);
+        var scorer = new SampleScorer(registry, spec.RewardMode, custom, verlPython);
         await GenerateAsync(spec, dataset, builder, scorer, sampling, writer, tracker, progress, cancellationToken, drain).ConfigureAwait(false);
 
         progress?.Report(tracker.Snapshot(EvaluationPhase.Completing));
@@ -147,9 +148,10 @@ public sealed class EvaluationPipeline
                 CheckResponses(row, responses, callSampling.N);
                 var ordered = responses.OrderBy(r => r.SampleIndex).ToList();
 
-                // A custom reward scores the call's samples together (one batch to the Python workers); if the run is
-                // cancelled meanwhile none of them is written. Built-in rewards score each sample as it is written.
-                var scoredTogether = scorer.IsAsync ? await ScoreTogetherAsync(scorer, row, ordered, stop.Token).ConfigureAwait(false) : null;
+                // A custom reward, or a built-in one that may need verl's Python function, scores the call's samples
+                // together (one batch to the Python workers); if the run is cancelled meanwhile none of them is
+                // written. The other built-in rewards score each sample as it is written.
+                var scoredTogether = scorer.NeedsAsync(row.MetricsDataSource) ? await ScoreTogetherAsync(scorer, row, ordered, stop.Token).ConfigureAwait(false) : null;
                 for (var k = 0; k < ordered.Count; k++)
                 {
                     var response = ordered[k];

@@ -79,5 +79,6 @@ public sealed class RunSamples(string resultsDirectory) : IDisposable
         result.GroundTruth?.ToJsonString(),
         result.RewardExtras.Select(e => new KeyValuePair<string, string>(e.Key, e.Value.ToString())).ToList(),
         result.ExtraInfo is JsonObject { Count: > 0 } info ? info.ToJsonString() : null,
-        result.Ability);
+        result.Ability,
+        result.RewardError);
 }

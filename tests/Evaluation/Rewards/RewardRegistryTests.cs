@@ -23,6 +23,17 @@ public sealed class RewardRegistryTests
     [InlineData("searchR1_2wikimultihopqa", "search_r1_like_qa_em")]
     [InlineData("searchR1_musique", "search_r1_like_qa_em")]
     [InlineData("searchR1_bamboogle", "search_r1_like_qa_em")]
+    [InlineData("hiyouga/geometry3k", "geo3k")]
+    [InlineData("numina_aops_forum", "prime_math")]
+    [InlineData("numina_synthetic_math", "prime_math")]
+    [InlineData("numina_amc_aime", "prime_math")]
+    [InlineData("numina_synthetic_amc", "prime_math")]
+    [InlineData("numina_cn_k12", "prime_math")]
+    [InlineData("numina_olympiads", "prime_math")]
+    [InlineData("codecontests", "prime_code")]
+    [InlineData("apps", "prime_code")]
+    [InlineData("codeforces", "prime_code")]
+    [InlineData("taco", "prime_code")]
     public void Default_routing_matches_verl(string dataSource, string reward) =>
         Assert.Equal(reward, RewardRegistry.CreateDefault().Resolve(dataSource).Name);
 
@@ -34,17 +45,6 @@ public sealed class RewardRegistryTests
         Assert.Contains("no reward for data_source 'openai/GSM8K'", error.Message, StringComparison.Ordinal);
         Assert.Contains("openai/gsm8k, ", error.Message, StringComparison.Ordinal);
         Assert.Contains("aime*", error.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("hiyouga/geometry3k", "geo3k")]
-    [InlineData("numina_olympiads", "prime_math")]
-    public void A_source_verl_scores_with_an_unported_scorer_names_that_scorer_and_the_way_around(string dataSource, string verlScorer)
-    {
-        var error = Assert.Throws<RewardConfigurationException>(() => RewardRegistry.CreateDefault().Resolve(dataSource));
-
-        Assert.Contains($"verl.utils.reward_score.{verlScorer}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("custom reward file that calls verl's default_compute_score", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

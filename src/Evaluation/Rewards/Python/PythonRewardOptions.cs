@@ -18,6 +18,12 @@ public sealed class PythonRewardOptions
     /// <summary>A virtualenv folder: its <c>bin/python3</c> runs the workers (so the file can import what is installed there).</summary>
     public string? VirtualEnv { get; set; }
 
+    /// <summary>
+    /// Folders put on the workers' PYTHONPATH after the reward file's own (e.g. a verl checkout that is not installed
+    /// in the interpreter): the workers' environment is scrubbed, so a PYTHONPATH of the host's does not reach them.
+    /// </summary>
+    public IList<string> PythonPath { get; set; } = [];
+
     /// <summary>Worker processes per run (each scores one batch at a time).</summary>
     public int Workers { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 

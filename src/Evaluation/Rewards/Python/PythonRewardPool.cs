@@ -73,7 +73,7 @@ public sealed class PythonRewardPool : IAsyncRewardFunction, IAsyncDisposable
             await resource.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
         }
 
-        var launch = new WorkerLaunch(interpreter, script, root, function);
+        var launch = new WorkerLaunch(interpreter, script, root, function, [.. options.PythonPath.Select(Path.GetFullPath)]);
         var starts = Enumerable.Range(0, options.Workers).Select(slot => PythonRewardWorker.StartAsync(launch, slot, options, cancellationToken)).ToList();
         try
         {

@@ -5,10 +5,10 @@ namespace VerlOrleans.Evaluation.Rewards.Python;
 /// <summary>
 /// How a reward worker process is started: the interpreter running the shipped worker script, with a scrubbed
 /// environment (PATH, HOME set to the worker's own folder, LANG, and PYTHONPATH holding the reward file's folder so
-/// its own imports work; nothing else of the host's environment, so no tokens or credentials leak into user code), in
+/// its own imports work, then any configured extra folders; nothing else of the host's environment, so no tokens or credentials leak into user code), in
 /// a working folder of its own that is deleted with the worker.
 /// </summary>
-internal sealed class WorkerLaunch(string interpreter, string scriptPath, string root, CustomRewardFunction function)
+internal sealed class WorkerLaunch(string interpreter, string scriptPath, string root, CustomRewardFunction function, IReadOnlyList<string> extraPythonPath)
 {
     private const string SystemPath = "/usr/local/bin:/usr/bin:/bin";
 
@@ -45,7 +45,7 @@ internal sealed class WorkerLaunch(string interpreter, string scriptPath, string
         info.Environment["PATH"] = string.IsNullOrEmpty(interpreterFolder) ? SystemPath : interpreterFolder + ":" + SystemPath;
         info.Environment["HOME"] = home;
         info.Environment["LANG"] = "C.UTF-8";
-        info.Environment["PYTHONPATH"] = Path.GetDirectoryName(Function.Path) ?? "/";
+        info.Environment["PYTHONPATH"] = string.Join(':', extraPythonPath.Prepend(Path.GetDirectoryName(Function.Path) ?? "/"));
         return info;
     }
 }

@@ -121,6 +121,30 @@ public sealed partial class PythonRewardPipelineTests
         Assert.Contains("reward routes have no effect", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_built_in_reward_that_needs_verls_python_where_the_interpreter_lacks_verl_fails_those_samples_only()
+    {
+        using var temp = new TempDirectory("prime-math-run");
+        var spec = Spec(WriteRows(temp.Combine("rows.jsonl"), dataSource: "numina_olympiads", truthPrefix: "#### "), temp.Combine("out")) with { CustomReward = null };
+
+        await Pipeline().RunAsync(spec);
+
+        // "#### k" for row k is right by the string stages alone; every other answer needs sympy, which needs verl here.
+        var results = await ResultsReader.ReadJsonlAsync(temp.Combine("out", ResultsFolder.ResultsJsonlFile));
+        Assert.Equal(12, results.Count);
+        foreach (var result in results)
+        {
+            if (result.ResponseText == $"#### {result.Position}")
+            {
+                Assert.Equal((1.0, null), (result.Score, result.RewardError));
+                continue;
+            }
+
+            Assert.Equal(0.0, result.Score);
+            Assert.StartsWith("reward 'prime_math' (Python): ModuleNotFoundError: this response needs verl's verl.utils.reward_score.prime_math", result.RewardError, StringComparison.Ordinal);
+        }
+    }
+
     private static EvaluationPipeline Pipeline() =>
         new(Tokenizer, Template, new ScriptedGenerator(), pythonRewards: RewardFiles.Options(timeoutSeconds: 2));
 
@@ -133,13 +157,13 @@ public sealed partial class PythonRewardPipelineTests
         CustomReward = RewardFiles.Function("scripted_reward.py"),
     };
 
-    private static string WriteRows(string path, int rowCount = 6)
+    private static string WriteRows(string path, int rowCount = 6, string dataSource = "my_source", string truthPrefix = "")
     {
         File.WriteAllLines(path, Enumerable.Range(0, rowCount).Select(k => new JsonObject
         {
-            ["data_source"] = "my_source",
+            ["data_source"] = dataSource,
             ["prompt"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = $"ITEM-{k}: what is {k}?" }),
-            ["reward_model"] = new JsonObject { ["style"] = "rule", ["ground_truth"] = $"{k}" },
+            ["reward_model"] = new JsonObject { ["style"] = "rule", ["ground_truth"] = $"{truthPrefix}{k}" },
             ["extra_info"] = new JsonObject { ["index"] = k },
         }.ToJsonString()));
         return path;
