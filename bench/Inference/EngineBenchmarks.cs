@@ -64,7 +64,9 @@ internal static class EngineBenchmarks
             var shortParts = profile.Totals.ToDictionary(p => p.Part, p => p.Total.TotalSeconds);
             profile.Reset();
             var longWall = await TimeRequests(runner, Prompts(1, prompt), 8 + decodeTokens);
-            var parts = profile.Totals.Select(p => (p.Part, (p.Total.TotalSeconds - shortParts.GetValueOrDefault(p.Part)) / decodeTokens)).ToList();
+            // A part's decode cost is the difference of two runs' totals; one that costs next to nothing per token can
+            // come out a hair below zero from timer noise, and is shown as zero.
+            var parts = profile.Totals.Select(p => (p.Part, Math.Max(0, (p.Total.TotalSeconds - shortParts.GetValueOrDefault(p.Part)) / decodeTokens))).ToList();
             return (parts, (longWall - shortWall) / decodeTokens);
         }
         finally

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -7,18 +8,26 @@ using static TorchSharp.torch;
 namespace VerlOrleans.Inference.Models;
 
 /// <summary>
-/// Float32 matrix-vector product <c>y = W x</c> with AVX2 FMA, for one-token decode on CPU. libtorch 2.10's own
-/// <c>mv</c>/<c>mm</c> at one column streams the weight at ~18.6 GB/s on this machine kind (one thread, whatever the
-/// thread count). This loop takes two rows at a time, 32 columns (two cache lines a row) per iteration in four
-/// independent accumulators a row, and prefetches the next row pair: ~35 GB/s on one core and ~64 GB/s on two
-/// (measured side by side over Qwen2.5-0.5B's decode-step matrices; 4 rows × 8 columns without prefetch: 28 and 54).
-/// Decode at batch 1 only reads weights, so that is its speed. Sums are reordered relative to BLAS: results agree
-/// to float rounding.
+/// Float32 matrix-vector product <c>y = W x</c> with AVX2 FMA, for one-token decode on CPU, where it only reads
+/// weights, so its speed is how close it streams them to the machine's read bandwidth. libtorch 2.10's own
+/// <c>mv</c>/<c>mm</c> at one column streams at ~18.6 GB/s on this machine kind (one thread, whatever the thread
+/// count). Which loop streams best depends on the row length (measured 2026-12-07 on 2 cores, interleaved runs, an
+/// AVX sum over the same memory as the ceiling):
+/// <list type="bullet">
+/// <item>short rows (Qwen2.5-0.5B's 896 columns: qkv, o, gate_up, lm_head): one row at a time, 32 columns an
+/// iteration in four accumulators, reaches the ceiling (33.4 vs 33.6 GB/s on gate_up's shape, 29.9 vs 30.6 on
+/// qkv's); two rows at a time with software prefetch, the loop before, reached 23.0 and 17.3, and four rows 25.0;</item>
+/// <item>long rows (down_proj's 4864): four rows at a time, 8 columns an iteration, each x load used four times,
+/// reaches 0.97 of the ceiling (29.9 vs 30.9 GB/s) where one row at a time reaches 26.1 and the old loop 23.0 (x no
+/// longer sits in L1 next to the weight stream).</item>
+/// </list>
+/// Sums are reordered relative to BLAS: results agree to float rounding. The loops are compiled fully optimized from
+/// the first call, not through tiered PGO's slower instrumented tier.
 /// </summary>
 internal static unsafe class CpuMatVec
 {
     /// <summary>True where the AVX2 and FMA instructions this loop uses are available.</summary>
-    public static bool IsSupported => Avx.IsSupported && Fma.IsSupported && Sse.IsSupported;
+    public static bool IsSupported => Avx.IsSupported && Fma.IsSupported;
 
     /// <summary>True when <paramref name="weight"/> can be read in place by <see cref="Multiply(Tensor, Tensor, Tensor)"/>.</summary>
     public static bool Accepts(Tensor weight) =>
@@ -34,6 +43,7 @@ internal static unsafe class CpuMatVec
         Multiply(Floats(weight), Floats(input), Floats(output));
 
     /// <summary>The same over spans: <paramref name="weight"/> holds <paramref name="output"/>.Length rows of <paramref name="input"/>.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, Span<float> output)
     {
         var cols = input.Length;
@@ -48,77 +58,81 @@ internal static unsafe class CpuMatVec
         fixed (float* y = output)
         {
             var r = 0;
-            for (; r + 2 <= rows; r += 2)
+            if (cols > ShortRowColumns)
             {
-                var row = w + ((nint)r * cols);
-                RowPair(row, row + cols, x, cols, out y[r], out y[r + 1]);
+                for (; r + 4 <= rows; r += 4)
+                {
+                    RowQuad(w + ((nint)r * cols), x, cols, y + r);
+                }
             }
 
-            if (r < rows)
+            for (; r < rows; r++)
             {
                 y[r] = Row(w + ((nint)r * cols), x, cols);
             }
         }
     }
 
-    private static void RowPair(float* p0, float* p1, float* x, int cols, out float y0, out float y1)
+    // Rows up to this long (8 KiB of x) stream fastest one at a time; longer ones four at a time.
+    private const int ShortRowColumns = 2048;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Row(float* p, float* x, int cols)
     {
-        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        var ahead = 2 * cols;                                   // the same columns of the next row pair
+        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
         var c = 0;
         for (; c + 32 <= cols; c += 32)
         {
-            Sse.Prefetch0(p0 + c + ahead);
-            Sse.Prefetch0(p0 + c + ahead + 16);
-            var x0 = Avx.LoadVector256(x + c);
-            var x1 = Avx.LoadVector256(x + c + 8);
-            var x2 = Avx.LoadVector256(x + c + 16);
-            var x3 = Avx.LoadVector256(x + c + 24);
-            a0 = Fma.MultiplyAdd(Avx.LoadVector256(p0 + c), x0, a0);
-            a1 = Fma.MultiplyAdd(Avx.LoadVector256(p0 + c + 8), x1, a1);
-            a2 = Fma.MultiplyAdd(Avx.LoadVector256(p0 + c + 16), x2, a2);
-            a3 = Fma.MultiplyAdd(Avx.LoadVector256(p0 + c + 24), x3, a3);
-            b0 = Fma.MultiplyAdd(Avx.LoadVector256(p1 + c), x0, b0);
-            b1 = Fma.MultiplyAdd(Avx.LoadVector256(p1 + c + 8), x1, b1);
-            b2 = Fma.MultiplyAdd(Avx.LoadVector256(p1 + c + 16), x2, b2);
-            b3 = Fma.MultiplyAdd(Avx.LoadVector256(p1 + c + 24), x3, b3);
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(p + c), Avx.LoadVector256(x + c), a0);
+            a1 = Fma.MultiplyAdd(Avx.LoadVector256(p + c + 8), Avx.LoadVector256(x + c + 8), a1);
+            a2 = Fma.MultiplyAdd(Avx.LoadVector256(p + c + 16), Avx.LoadVector256(x + c + 16), a2);
+            a3 = Fma.MultiplyAdd(Avx.LoadVector256(p + c + 24), Avx.LoadVector256(x + c + 24), a3);
         }
 
         for (; c + 8 <= cols; c += 8)
         {
-            var xv = Avx.LoadVector256(x + c);
-            a0 = Fma.MultiplyAdd(Avx.LoadVector256(p0 + c), xv, a0);
-            b0 = Fma.MultiplyAdd(Avx.LoadVector256(p1 + c), xv, b0);
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(p + c), Avx.LoadVector256(x + c), a0);
         }
 
-        var s0 = Vector256.Sum(a0 + a1 + (a2 + a3));
-        var s1 = Vector256.Sum(b0 + b1 + (b2 + b3));
-        for (; c < cols; c++)
-        {
-            s0 += p0[c] * x[c];
-            s1 += p1[c] * x[c];
-        }
-
-        y0 = s0;
-        y1 = s1;
-    }
-
-    private static float Row(float* p, float* x, int cols)
-    {
-        var a = Vector256<float>.Zero;
-        var c = 0;
-        for (; c + 8 <= cols; c += 8)
-        {
-            a = Fma.MultiplyAdd(Avx.LoadVector256(p + c), Avx.LoadVector256(x + c), a);
-        }
-
-        var sum = Vector256.Sum(a);
+        var sum = Vector256.Sum(a0 + a1 + (a2 + a3));
         for (; c < cols; c++)
         {
             sum += p[c] * x[c];
         }
 
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowQuad(float* p0, float* x, int cols, float* y)
+    {
+        var p1 = p0 + cols;
+        var p2 = p1 + cols;
+        var p3 = p2 + cols;
+        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        var c = 0;
+        for (; c + 8 <= cols; c += 8)
+        {
+            var xv = Avx.LoadVector256(x + c);
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(p0 + c), xv, a0);
+            a1 = Fma.MultiplyAdd(Avx.LoadVector256(p1 + c), xv, a1);
+            a2 = Fma.MultiplyAdd(Avx.LoadVector256(p2 + c), xv, a2);
+            a3 = Fma.MultiplyAdd(Avx.LoadVector256(p3 + c), xv, a3);
+        }
+
+        float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
+        for (; c < cols; c++)
+        {
+            s0 += p0[c] * x[c];
+            s1 += p1[c] * x[c];
+            s2 += p2[c] * x[c];
+            s3 += p3[c] * x[c];
+        }
+
+        y[0] = s0;
+        y[1] = s1;
+        y[2] = s2;
+        y[3] = s3;
     }
 
     private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);

@@ -81,20 +81,28 @@ public sealed class DecoderModel : IDisposable
         var w = Weights;
         var hidden = w.EmbedTokens.index_select(0, batch.TokenIds);                   // (tokens, hidden)
         var angles = Rope.Gather(batch.Positions);                                     // (tokens, 1, head_dim) ×2
+        var small = SmallStepKernels.Apply(Device, DType, batch.TokenCount);
         profile?.Mark("embedding and rotary angles");
+        var normalized = RmsNorm(hidden, w.Layers[0].InputLayerNorm, small);
+        profile?.Mark(Parts.Norms);
         for (var layer = 0; layer < Config.LayerCount; layer++)
         {
             var lw = w.Layers[layer];
-            var normalized = RmsNorm(hidden, lw.InputLayerNorm);
-            profile?.Mark(Parts.Norms);
-            var attention = Attention(layer, lw, normalized, batch, cache, angles, profile);
+            var attention = Attention(layer, lw, normalized, batch, cache, angles, small, profile);
             var projected = lw.OProj.Forward(attention);
             profile?.Mark("product: o_proj");
-            hidden = hidden + projected;
-            normalized = RmsNorm(hidden, lw.PostAttentionLayerNorm);
+            (hidden, normalized) = AddThenRmsNorm(hidden, projected, lw.PostAttentionLayerNorm, small);
             profile?.Mark(Parts.Norms);
-            var mlp = Mlp(lw, normalized, profile);
-            hidden = hidden + mlp;
+            var mlp = Mlp(lw, normalized, small, profile);
+            if (layer + 1 < Config.LayerCount)
+            {
+                (hidden, normalized) = AddThenRmsNorm(hidden, mlp, w.Layers[layer + 1].InputLayerNorm, small);
+            }
+            else
+            {
+                hidden = hidden + mlp;
+            }
+
             profile?.Mark(Parts.Norms);
         }
 
@@ -103,7 +111,7 @@ public sealed class DecoderModel : IDisposable
             return null;
         }
 
-        var last = RmsNorm(hidden.index_select(0, batch.LogitRows), w.Norm);        // (rows, hidden)
+        var last = RmsNorm(hidden.index_select(0, batch.LogitRows), w.Norm, small);  // (rows, hidden)
         profile?.Mark(Parts.Norms);
         var logits = w.LmHead.Forward(last).to(float32).contiguous().MoveToOuterDisposeScope();
         profile?.Mark("product: lm_head");
@@ -117,29 +125,47 @@ public sealed class DecoderModel : IDisposable
     }
 
     /// <summary>RMSNorm over the last axis, in float32, cast back before the weight (as transformers does).</summary>
-    private Tensor RmsNorm(Tensor x, Tensor weight)
+    private Tensor RmsNorm(Tensor x, Tensor weight, bool small)
     {
+        if (small)
+        {
+            return SmallStepKernels.RmsNorm(x, weight, Config.RmsNormEps);
+        }
+
         // The casts are skipped when they would be no-ops: a decode step runs this 2·layers + 1 times.
         var x32 = x.dtype == ScalarType.Float32 ? x : x.to(float32);
         var normalized = x32 * (x32.pow(2).mean([-1], keepdim: true) + Config.RmsNormEps).rsqrt();
         return weight * (DType == ScalarType.Float32 ? normalized : normalized.to(DType));
     }
 
-    private Tensor Mlp(DecoderLayerWeights lw, Tensor x, StepProfile? profile)
+    /// <summary>The residual add and the next norm: (hidden + delta, RMSNorm(hidden + delta)). A small step adds in place.</summary>
+    private (Tensor Hidden, Tensor Normalized) AddThenRmsNorm(Tensor hidden, Tensor delta, Tensor weight, bool small)
+    {
+        if (small)
+        {
+            return (hidden, SmallStepKernels.AddThenRmsNorm(hidden, delta, weight, Config.RmsNormEps));
+        }
+
+        var sum = hidden + delta;
+        return (sum, RmsNorm(sum, weight, small: false));
+    }
+
+    private Tensor Mlp(DecoderLayerWeights lw, Tensor x, bool small, StepProfile? profile)
     {
         var gateUp = lw.GateUpProj.Forward(x);                                        // (tokens, 2·intermediate)
         profile?.Mark("product: gate_up_proj");
         var size = Config.IntermediateSize;
-        var gate = gateUp.narrow(1, 0, size);
-        var up = gateUp.narrow(1, size, size);
-        var activated = nn.functional.silu(gate) * up;
+        var activated = small
+            ? SmallStepKernels.SiluTimesUp(gateUp, size)
+            : nn.functional.silu(gateUp.narrow(1, 0, size)) * gateUp.narrow(1, size, size);
         profile?.Mark("silu × up");
         var down = lw.DownProj.Forward(activated);
         profile?.Mark("product: down_proj");
         return down;
     }
 
-    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache, RotaryAngles angles, StepProfile? profile)
+    private Tensor Attention(int layer, DecoderLayerWeights lw, Tensor x, ForwardBatch batch, KvCache cache, RotaryAngles angles, bool small,
+        StepProfile? profile)
     {
         var c = Config;
         long tokens = batch.TokenCount, heads = c.AttentionHeadCount, kvHeads = c.KeyValueHeadCount, headDim = c.HeadDim;
@@ -148,14 +174,22 @@ public sealed class DecoderModel : IDisposable
         var q = qkv.narrow(1, 0, heads * headDim).reshape(tokens, heads, headDim);
         var k = qkv.narrow(1, heads * headDim, kvHeads * headDim).reshape(tokens, kvHeads, headDim);
         var v = qkv.narrow(1, (heads + kvHeads) * headDim, kvHeads * headDim).reshape(tokens, kvHeads, headDim);
-        if (c.QkNorm)
+        if (small)
         {
-            q = RmsNorm(q, lw.QNorm!);
-            k = RmsNorm(k, lw.KNorm!);
+            q = SmallStepKernels.Rotate(q, angles, lw.QNorm, c.RmsNormEps);
+            k = SmallStepKernels.Rotate(k, angles, lw.KNorm, c.RmsNormEps);
         }
+        else
+        {
+            if (c.QkNorm)
+            {
+                q = RmsNorm(q, lw.QNorm!, small: false);
+                k = RmsNorm(k, lw.KNorm!, small: false);
+            }
 
-        q = RotaryEmbedding.Apply(q, angles);
-        k = RotaryEmbedding.Apply(k, angles);
+            q = RotaryEmbedding.Apply(q, angles);
+            k = RotaryEmbedding.Apply(k, angles);
+        }
         profile?.Mark("rotary (and q/k norms)");
         cache.Write(layer, batch.Slots, batch.Positions, k, v);
         profile?.Mark("kv cache write");

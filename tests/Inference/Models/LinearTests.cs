@@ -68,6 +68,8 @@ public sealed class LinearTests
     [InlineData(1, 64, 37)]        // columns not a multiple of 8: the scalar tail
     [InlineData(3, 1031, 101)]     // both, split over three threads
     [InlineData(1, 5, 3)]          // fewer columns than one vector
+    [InlineData(1, 8, 4864)]       // long rows: four rows at a time
+    [InlineData(2, 1030, 2059)]    // long rows, rows and columns off the vector widths, split over two threads
     public void One_token_products_match_a_double_precision_reference(int parallelism, int rows, int cols)
     {
         using var scope = NewDisposeScope();
