@@ -61,7 +61,7 @@ var productBytes = new Dictionary<string, double>
     ["product: down_proj"] = weights.Layers.Sum(l => l.DownProj.Weight.NumberOfElements * 4.0),
     ["product: lm_head"] = weights.LmHead.Weight.NumberOfElements * 4.0,
 };
-foreach (var (part, seconds) in parts.Append(("engine loop outside the runner (scheduling, hand-offs, detokenizing)", wall - parts.Sum(p => p.Seconds))))
+foreach (var (part, seconds) in parts.Append(("engine loop outside the runner (scheduling, hand-offs, detokenizing)", Math.Max(0, wall - parts.Sum(p => p.Seconds)))))
 {
     var rate = productBytes.TryGetValue(part, out var bytes) ? $"; {bytes / seconds / 1e9:F1} GB/s of weights ({bytes / seconds / median.Read:P0} of read bandwidth)" : "";
     Row($"  step part: {part}", $"{seconds * 1e3:F2} ms/token", $"{seconds / wall:P0} of the step{rate}");

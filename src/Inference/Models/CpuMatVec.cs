@@ -29,20 +29,36 @@ internal static unsafe class CpuMatVec
     /// <summary>True where the AVX2 and FMA instructions this loop uses are available.</summary>
     public static bool IsSupported => Avx.IsSupported && Fma.IsSupported;
 
-    /// <summary>True when <paramref name="weight"/> can be read in place by <see cref="Multiply(Tensor, Tensor, Tensor)"/>.</summary>
+    /// <summary>True when <paramref name="weight"/> can be read in place by <see cref="MultiplyRows"/>.</summary>
     public static bool Accepts(Tensor weight) =>
         IsSupported && weight.device_type == DeviceType.CPU && weight.dtype == ScalarType.Float32 && weight.dim() == 2
         && weight.is_contiguous() && weight.NumberOfElements * sizeof(float) <= int.MaxValue;
 
     /// <summary>
-    /// <paramref name="output"/>[r] = Σ_c <paramref name="weight"/>[r, c] · <paramref name="input"/>[c]. All three are
-    /// contiguous float32 CPU tensors: weight (rows, cols), input (cols), output (rows). Creates no tensors, so any
-    /// thread may run it.
+    /// Rows <paramref name="firstRow"/> .. +<paramref name="rowCount"/> of <paramref name="output"/> (its elements in
+    /// order) = those rows of <paramref name="weight"/> · <paramref name="input"/> (its elements in order) + those of
+    /// <paramref name="bias"/>. One row block of a split product, writing straight into the caller's output: no views
+    /// to make, so a product of a few MB costs its read and nothing else. Creates no tensors.
     /// </summary>
-    public static void Multiply(Tensor weight, Tensor input, Tensor output) =>
-        Multiply(Floats(weight), Floats(input), Floats(output));
+    public static void MultiplyRows(Tensor weight, Tensor input, Tensor output, Tensor? bias, int firstRow, int rowCount)
+    {
+        ReadOnlySpan<float> x = Floats(input);
+        var y = Floats(output).Slice(firstRow, rowCount);
+        Multiply(Floats(weight).Slice(firstRow * x.Length, rowCount * x.Length), x, y);
+        if (bias is not null)
+        {
+            ReadOnlySpan<float> b = Floats(bias).Slice(firstRow, rowCount);
+            for (var i = 0; i < y.Length; i++)
+            {
+                y[i] += b[i];
+            }
+        }
+    }
 
-    /// <summary>The same over spans: <paramref name="weight"/> holds <paramref name="output"/>.Length rows of <paramref name="input"/>.Length.</summary>
+    /// <summary>
+    /// output[r] = Σ_c weight[r, c] · input[c] over spans: <paramref name="weight"/> holds <paramref name="output"/>.Length rows of
+    /// <paramref name="input"/>.Length.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, Span<float> output)
     {

@@ -191,7 +191,17 @@ public sealed class DecoderModel : IDisposable
             k = RotaryEmbedding.Apply(k, angles);
         }
         profile?.Mark("rotary (and q/k norms)");
-        cache.Write(layer, batch.Slots, batch.Positions, k, v);
+        var (keyCache, valueCache) = cache.Layer(layer);
+        var smallCache = small && SmallStepKernels.CanIndex(keyCache);
+        if (smallCache)
+        {
+            SmallStepKernels.WriteKv(keyCache, valueCache, batch.TokenSlots, batch.TokenPositions, k, v);
+        }
+        else
+        {
+            cache.Write(layer, batch.Slots, batch.Positions, k, v);
+        }
+
         profile?.Mark("kv cache write");
 
         // Grouped-query attention without repeating keys: the query heads sharing a kv head are folded into
@@ -200,8 +210,15 @@ public sealed class DecoderModel : IDisposable
         var outputs = new List<Tensor>(batch.Groups.Count);
         foreach (var g in batch.Groups)
         {
-            var (keys, values) = cache.Read(layer, g.Slots, g.Length);                   // (slots, kv, length, d)
             var queries = q.narrow(0, g.FirstToken, g.TokenCount);                       // (n, heads, d)
+            if (g.IsDecode && smallCache)
+            {
+                var lengths = batch.TokenPositions.Skip(g.FirstToken).Take(g.TokenCount).Select(p => p + 1).ToList();
+                outputs.Add(SmallStepKernels.DecodeAttention(queries, keyCache, valueCache, g.Slots.Slots, lengths, group));
+                continue;
+            }
+
+            var (keys, values) = cache.Read(layer, g.Slots, g.Length);                   // (slots, kv, length, d)
             if (g.IsDecode)
             {
                 var folded = queries.view(g.TokenCount, kvHeads, group, headDim);        // one query per slot

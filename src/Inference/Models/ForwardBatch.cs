@@ -97,6 +97,8 @@ public sealed class ForwardBatch : IDisposable
 
         LogitOffsets[chunks.Count] = logitRows.Count;
         TokenCount = tokens.Count;
+        TokenPositions = positions.Select(p => (int)p).ToArray();
+        TokenSlots = slots.Select(s => (int)s).ToArray();
         TokenIds = Own(tensor(tokens.ToArray(), dtype: int64, device: device));
         Positions = Own(tensor(positions.ToArray(), dtype: int64, device: device));
         Slots = Own(tensor(slots.ToArray(), dtype: int64, device: device));
@@ -114,6 +116,12 @@ public sealed class ForwardBatch : IDisposable
 
     /// <summary>(tokens) KV cache slot of each token.</summary>
     public Tensor Slots { get; }
+
+    /// <summary><see cref="Positions"/> on the host, for the small-step loops.</summary>
+    public IReadOnlyList<int> TokenPositions { get; }
+
+    /// <summary><see cref="Slots"/> on the host, for the small-step loops.</summary>
+    public IReadOnlyList<int> TokenSlots { get; }
 
     /// <summary>(rows) flattened token indices whose logits are computed, in chunk order; null when none are.</summary>
     public Tensor? LogitRows { get; }

@@ -51,6 +51,9 @@ public sealed class KvCache : IDisposable
         _values[layer].index_put_(values, indices);
     }
 
+    /// <summary>Layer <paramref name="layer"/>'s whole key and value tensors, (slots, kv_heads, capacity, head_dim) each, for loops that index them directly.</summary>
+    internal (Tensor Keys, Tensor Values) Layer(int layer) => (_keys[layer], _values[layer]);
+
     /// <summary>Keys and values (slots, kv_heads, length, head_dim) of the given slots' first <paramref name="length"/> positions.</summary>
     public (Tensor Keys, Tensor Values) Read(int layer, SlotSelection slots, int length) =>
         (slots.Select(_keys[layer].narrow(2, 0, length)), slots.Select(_values[layer].narrow(2, 0, length)));

@@ -24,6 +24,7 @@ public sealed class Linear : IDisposable
 
     private readonly Tensor[]? _rowBlocks;     // views of Weight, one per core (CPU only)
     private readonly long[]? _rowBlockStarts;
+    private readonly int[]? _rowBlockCounts;
     private readonly ProductWorkers? _workers;
     private readonly bool _vectorLoop;
 
@@ -31,7 +32,7 @@ public sealed class Linear : IDisposable
     {
         Weight = weight;
         Bias = bias;
-        _vectorLoop = CpuMatVec.Accepts(weight);
+        _vectorLoop = CpuMatVec.Accepts(weight) && (bias is null || (bias.dtype == ScalarType.Float32 && bias.is_contiguous()));
         var rows = weight.shape[0];
         if (weight.device_type == DeviceType.CPU && parallelism > 1 && rows >= 256 * parallelism)
         {
@@ -39,10 +40,12 @@ public sealed class Linear : IDisposable
             parallelism = _workers.Parallelism;
             _rowBlocks = new Tensor[parallelism];
             _rowBlockStarts = new long[parallelism];
+            _rowBlockCounts = new int[parallelism];
             var perBlock = (rows + parallelism - 1) / parallelism;
             for (var i = 0; i < parallelism; i++)
             {
                 _rowBlockStarts[i] = i * perBlock;
+                _rowBlockCounts[i] = (int)Math.Min(perBlock, rows - i * perBlock);
                 _rowBlocks[i] = weight.narrow(0, i * perBlock, Math.Min(perBlock, rows - i * perBlock));
             }
         }
@@ -70,9 +73,10 @@ public sealed class Linear : IDisposable
 
         if (_vectorLoop && x.shape[0] == 1 && x.dtype == ScalarType.Float32)
         {
-            y = VectorLoopProduct(x);
+            return VectorLoopProduct(x);                                            // bias included
         }
-        else if (_rowBlocks is not null && x.shape[0] <= RowSplitMaxTokens && _workers!.ShouldSplit)
+
+        if (_rowBlocks is not null && x.shape[0] <= RowSplitMaxTokens && _workers!.ShouldSplit)
         {
             y = RowSplitProduct(x);
         }
@@ -100,23 +104,18 @@ public sealed class Linear : IDisposable
 
     private Tensor VectorLoopProduct(Tensor x)
     {
-        var input = x.reshape(-1).contiguous();                                  // (in)
-        var output = empty(OutputSize, dtype: Weight.dtype);                     // (out)
-        if (_rowBlocks is null || !_workers!.ShouldSplit)
+        var input = x.is_contiguous() ? x : x.contiguous();                     // (1, in)
+        var output = empty(1, OutputSize, dtype: ScalarType.Float32);           // (1, out)
+        var bias = Bias;
+        if (_rowBlockStarts is null || !_workers!.ShouldSplit)
         {
-            CpuMatVec.Multiply(Weight, input, output);
-            return output.unsqueeze(0);
+            CpuMatVec.MultiplyRows(Weight, input, output, bias, 0, (int)OutputSize);
+            return output;
         }
 
-        var blocks = _rowBlocks;
-        var slices = new Tensor[blocks.Length];
-        for (var i = 0; i < blocks.Length; i++)
-        {
-            slices[i] = output.narrow(0, _rowBlockStarts![i], blocks[i].shape[0]);
-        }
-
-        _workers.Run(i => CpuMatVec.Multiply(blocks[i], input, slices[i]));
-        return output.unsqueeze(0);
+        var (starts, counts, weight) = (_rowBlockStarts, _rowBlockCounts!, Weight);
+        _workers.Run(i => CpuMatVec.MultiplyRows(weight, input, output, bias, (int)starts[i], counts[i]));
+        return output;
     }
 
     private Tensor RowSplitProduct(Tensor x)

@@ -129,6 +129,147 @@ internal static class SmallStepKernels
         return output;
     }
 
+    /// <summary>True when <paramref name="cacheLayer"/> (a KV cache layer tensor) is small enough for these loops to index as one span.</summary>
+    public static bool CanIndex(Tensor cacheLayer) => cacheLayer.NumberOfElements * sizeof(float) <= int.MaxValue;
+
+    /// <summary>
+    /// Stores each token's keys and values (tokens, kv_heads, head_dim) at its (slot, position) of the layer's cache
+    /// tensors (slots, kv_heads, capacity, head_dim): what <c>index_put_</c> does, as row copies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WriteKv(Tensor keyCache, Tensor valueCache, IReadOnlyList<int> slots, IReadOnlyList<int> positions, Tensor keys, Tensor values)
+    {
+        var shape = keyCache.shape;
+        int kvHeads = (int)shape[1], capacity = (int)shape[2], headDim = (int)shape[3];
+        var keyRows = Floats(keys.contiguous());
+        var valueRows = Floats(values.contiguous());
+        var keyTarget = Floats(keyCache);
+        var valueTarget = Floats(valueCache);
+        for (var t = 0; t < slots.Count; t++)
+        {
+            for (var h = 0; h < kvHeads; h++)
+            {
+                var from = ((t * kvHeads) + h) * headDim;
+                var to = ((((slots[t] * kvHeads) + h) * capacity) + positions[t]) * headDim;
+                keyRows.Slice(from, headDim).CopyTo(keyTarget.Slice(to, headDim));
+                valueRows.Slice(from, headDim).CopyTo(valueTarget.Slice(to, headDim));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decode attention: token t's query heads (tokens, heads, head_dim) attend over the first
+    /// <paramref name="lengths"/>[t] cached positions of slot <paramref name="slots"/>[t], each group of
+    /// <paramref name="group"/> query heads over its kv head; softmax(q·kᵀ/√d)·v as scaled_dot_product_attention
+    /// computes it. Returns (tokens, heads·head_dim).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Tensor DecodeAttention(Tensor queries, Tensor keyCache, Tensor valueCache, IReadOnlyList<int> slots, IReadOnlyList<int> lengths, int group)
+    {
+        var input = queries.contiguous();
+        var shape = keyCache.shape;                                // (slots, kv_heads, capacity, head_dim)
+        int kvHeads = (int)shape[1], capacity = (int)shape[2], headDim = (int)shape[3];
+        var heads = kvHeads * group;
+        var output = empty(slots.Count, heads * headDim, dtype: ScalarType.Float32);
+        var q = Floats(input);
+        var keys = Floats(keyCache);
+        var values = Floats(valueCache);
+        var result = Floats(output);
+        var scale = 1f / MathF.Sqrt(headDim);
+        var scores = new float[lengths.Max()];
+        for (var t = 0; t < slots.Count; t++)
+        {
+            var length = lengths[t];
+            var weights = scores.AsSpan(0, length);
+            for (var h = 0; h < kvHeads; h++)
+            {
+                var first = ((slots[t] * kvHeads) + h) * capacity * headDim;
+                var headKeys = keys.Slice(first, length * headDim);
+                var headValues = values.Slice(first, length * headDim);
+                for (var head = h * group; head < (h + 1) * group; head++)
+                {
+                    var query = q.Slice(((t * heads) + head) * headDim, headDim);
+                    for (var j = 0; j < length; j++)
+                    {
+                        weights[j] = Dot(query, headKeys.Slice(j * headDim, headDim)) * scale;
+                    }
+
+                    var total = SoftmaxNumerators(weights);
+                    var target = result.Slice(((t * heads) + head) * headDim, headDim);
+                    target.Clear();
+                    for (var j = 0; j < length; j++)
+                    {
+                        AddScaled(target, headValues.Slice(j * headDim, headDim), weights[j] / total);
+                    }
+                }
+            }
+        }
+
+        return output;
+    }
+
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = Vector256<float>.Zero;
+        var i = 0;
+        for (; i + Width <= a.Length; i += Width)
+        {
+            sum += Vector256.Create(a[i..]) * Vector256.Create(b[i..]);
+        }
+
+        var total = Vector256.Sum(sum);
+        for (; i < a.Length; i++)
+        {
+            total += a[i] * b[i];
+        }
+
+        return total;
+    }
+
+    // target += weight · row.
+    private static void AddScaled(Span<float> target, ReadOnlySpan<float> row, float weight)
+    {
+        var w = Vector256.Create(weight);
+        var i = 0;
+        for (; i + Width <= target.Length; i += Width)
+        {
+            (Vector256.Create<float>(target[i..]) + (Vector256.Create(row[i..]) * w)).CopyTo(target[i..]);
+        }
+
+        for (; i < target.Length; i++)
+        {
+            target[i] += row[i] * weight;
+        }
+    }
+
+    // Replaces each score by e^(score − max) and returns their sum.
+    private static float SoftmaxNumerators(Span<float> scores)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var score in scores)
+        {
+            max = MathF.Max(max, score);
+        }
+
+        var shift = Vector256.Create(max);
+        var sum = 0f;
+        var i = 0;
+        for (; i + Width <= scores.Length; i += Width)
+        {
+            var e = Exp(Vector256.Create<float>(scores[i..]) - shift);
+            e.CopyTo(scores[i..]);
+            sum += Vector256.Sum(e);
+        }
+
+        for (; i < scores.Length; i++)
+        {
+            scores[i] = MathF.Exp(scores[i] - max);
+            sum += scores[i];
+        }
+
+        return sum;
+    }
+
     // out = x·cos + partner·sin over one half of a head.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rotate(ReadOnlySpan<float> x, ReadOnlySpan<float> partner, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, Span<float> output)

@@ -54,6 +54,34 @@ public sealed class SmallStepKernelsTests
         AssertClose(expected, actual, "silu × up");
     }
 
+    [Fact]
+    public void Decode_attention_and_the_cache_write_match_scaled_dot_product_attention()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(9);
+        const int kvHeads = 2, group = 3, headDim = 20, capacity = 7;
+        var keyCache = randn([3, kvHeads, capacity, headDim], generator: generator);
+        var valueCache = randn([3, kvHeads, capacity, headDim], generator: generator);
+        int[] slots = [2, 0], positions = [4, 2];                              // two decode tokens, slots out of order
+        var keys = randn([2, kvHeads, headDim], generator: generator);
+        var values = randn([2, kvHeads, headDim], generator: generator);
+        var queries = randn([2, kvHeads * group, headDim], generator: generator) * 3;
+
+        SmallStepKernels.WriteKv(keyCache, valueCache, slots, positions, keys, values);
+        var actual = SmallStepKernels.DecodeAttention(queries, keyCache, valueCache, slots, [5, 3], group);
+
+        for (var t = 0; t < 2; t++)
+        {
+            AssertClose(keys[t], keyCache[slots[t], .., positions[t]], $"token {t}'s keys in the cache");
+            AssertClose(values[t], valueCache[slots[t], .., positions[t]], $"token {t}'s values in the cache");
+            var k = keyCache[slots[t], .., ..(positions[t] + 1)];                 // (kv, length, d)
+            var v = valueCache[slots[t], .., ..(positions[t] + 1)];
+            var q = queries[t].view(kvHeads, group, headDim);
+            var expected = nn.functional.scaled_dot_product_attention(q, k, v).reshape(1, -1);
+            AssertClose(expected, actual[t].unsqueeze(0), $"token {t}'s attention");
+        }
+    }
+
     private static void AssertClose(Tensor expected, Tensor actual, string what)
     {
         Assert.Equal(expected.shape, actual.shape);
