@@ -26,8 +26,10 @@ public sealed class RunObserverTests(GridClusterFixture fixture)
         Assert.Equal(60, last.Progress.SamplesDone);
         var times = watcher.Received.Select(r => r.At).Order().ToList();
         Assert.True(times.Count >= 2, $"only {times.Count} updates");
+        // The grain publishes on a 250 ms timer: four a second, and a fifth in a one-second window when a tick or a
+        // delivery is late and the next is on time. Unbatched, this run would send an update per sample (60).
         var busiestSecond = times.Select((t, i) => times.Skip(i).TakeWhile(u => u - t < TimeSpan.FromSeconds(1)).Count()).Max();
-        Assert.True(busiestSecond <= 4, $"{busiestSecond} updates within one second");
+        Assert.True(busiestSecond <= 5, $"{busiestSecond} updates within one second");
         Assert.Contains(watcher.Received, r => r.Status.State == RunState.Running && r.Status.Progress.SamplesDone is > 0 and < 60);
     }
 
