@@ -8,9 +8,9 @@ namespace VerlOrleans.Inference.Models;
 /// chosen per device and batch size, because on CPU the obvious call is not the fast one (measured on this
 /// machine kind with libtorch 2.10):
 /// <list type="bullet">
-/// <item>one token (float32): <see cref="CpuMatVec"/>, an AVX2 loop that streams the weight faster than libtorch's
-/// matrix-vector product (~30 vs ~19 GB/s on one core), over row blocks run at once by the caller and
-/// <see cref="ProductWorkers"/> (~44 GB/s on 2 cores);</item>
+/// <item>one token (float32): <see cref="CpuMatVec"/>, an AVX2 loop that streams the weight at the machine's read
+/// bandwidth where libtorch's matrix-vector product reaches ~19 GB/s, over row blocks run at once by the caller and
+/// <see cref="ProductWorkers"/>, each writing its rows and their bias straight into the output;</item>
 /// <item>a few tokens: libtorch's product uses one thread (~18-20 GB/s whatever the thread count), so the same
 /// row blocks are multiplied at once with <c>addmm_</c> (~32 GB/s on 2 cores over a decode step's weights);</item>
 /// <item>more tokens: <c>W.mm(xᵀ)</c> beats <c>F.linear</c> by ~1.5x at 32 tokens;</item>
