@@ -24,7 +24,7 @@ public static class ScoreCommand
     {
         var input = new Option<string>("--input", "-i") { Description = "JSON Lines file: one {data_source, solution_str, ground_truth, extra_info?, reward_kwargs?} per line" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the scored lines (default: standard output); written only when every line scored" };
-        var routes = new Option<string[]>("--route") { Description = "Route a data source to a reward: SOURCE=REWARD (rewards: gsm8k, math, math_dapo, search_r1_like_qa_em, prime_code); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
+        var routes = new Option<string[]>("--route") { Description = $"Route a data source to a reward: SOURCE=REWARD (rewards: {string.Join(", ", RewardRegistry.CreateDefault().RewardNames)}); a trailing * routes a prefix", AllowMultipleArgumentsPerToken = false };
         var custom = new CustomRewardOptions();
         var command = new Command("score", "Score responses with verl's rule rewards (default_compute_score routing) or a verl custom reward file.") { input, output, routes };
         foreach (var option in custom.Spec.Concat(custom.Local))
@@ -152,12 +152,7 @@ public static class ScoreCommand
     {
         try
         {
-            return registry.Resolve(request.DataSource) switch
-            {
-                IAsyncRewardFunction outside => await outside.ScoreAsync(request, cancellationToken).ConfigureAwait(false),
-                IPythonFallbackReward fallback => await verlPython.ScoreAsync(fallback, request, cancellationToken).ConfigureAwait(false),
-                var reward => RewardOutcome.Success(reward.Score(request)),
-            };
+            return await registry.ScoreAsync(request, verlPython, cancellationToken).ConfigureAwait(false);
         }
         catch (RewardConfigurationException e)
         {

@@ -1,4 +1,5 @@
 using VerlOrleans.Evaluation.Rewards.Code;
+using VerlOrleans.Evaluation.Rewards.Python;
 
 namespace VerlOrleans.Evaluation.Rewards;
 
@@ -136,6 +137,23 @@ public sealed class RewardRegistry
 
     /// <summary>Scores one response with the reward routed for its data source.</summary>
     public RewardResult Score(RewardRequest request) => Resolve(request.DataSource).Score(request);
+
+    /// <summary>
+    /// Scores one response with the reward routed for its data source, wherever that reward runs: in this process, in
+    /// the code sandbox (<see cref="IAsyncRewardFunction"/>), or natively where exact and else through verl's Python
+    /// (<see cref="IPythonFallbackReward"/> via <paramref name="verlPython"/>; without it such a response fails, naming
+    /// what it needs). A reward's failure on the sample is the outcome's error; a routing error throws.
+    /// </summary>
+    public async ValueTask<RewardOutcome> ScoreAsync(RewardRequest request, VerlPythonScorers? verlPython, CancellationToken cancellationToken = default) =>
+        Resolve(request.DataSource) switch
+        {
+            IAsyncRewardFunction outside => await outside.ScoreAsync(request, cancellationToken).ConfigureAwait(false),
+            IPythonFallbackReward fallback when verlPython is not null => await verlPython.ScoreAsync(fallback, request, cancellationToken).ConfigureAwait(false),
+            IPythonFallbackReward fallback => fallback.TryScoreNatively(request) is { } native
+                ? RewardOutcome.Success(native)
+                : RewardOutcome.Failure($"reward '{fallback.Name}' needs {fallback.PythonRequirements} for this response, and this scorer has no Python reward workers"),
+            var reward => RewardOutcome.Success(reward.Score(request)),
+        };
 
     private string RequireRegistered(string rewardName, string what) =>
         _rewards.ContainsKey(rewardName)

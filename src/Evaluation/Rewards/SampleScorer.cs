@@ -59,22 +59,9 @@ public sealed class SampleScorer(RewardRegistry registry, RewardMode mode = Rewa
         {
             outcome = await Custom.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, VerlExtraInfo(extraInfo)), cancellationToken).ConfigureAwait(false);
         }
-        else if (Registry.Resolve(dataSource) is IAsyncRewardFunction outside)
-        {
-            outcome = await outside.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, extraInfo), cancellationToken).ConfigureAwait(false);
-        }
-        else if (Registry.Resolve(dataSource) is IPythonFallbackReward fallback)
-        {
-            var request = new RewardRequest(dataSource, response, groundTruth, extraInfo);
-            outcome = verlPython is not null
-                ? await verlPython.ScoreAsync(fallback, request, cancellationToken).ConfigureAwait(false)
-                : fallback.TryScoreNatively(request) is { } native
-                    ? RewardOutcome.Success(native)
-                    : RewardOutcome.Failure($"reward '{fallback.Name}' needs {fallback.PythonRequirements} for this response, and this scorer has no Python reward workers");
-        }
         else
         {
-            return Score(dataSource, response, groundTruth, extraInfo);
+            outcome = await Registry.ScoreAsync(new RewardRequest(dataSource, response, groundTruth, extraInfo), verlPython, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome.Result is { } result ? Record(result) : new ScoredResponse(0.0, []) { Error = outcome.Error };
