@@ -97,6 +97,34 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Contains("the reward failed on 1 response(s)", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Python_path_folders_reach_the_reward_workers_that_judge_what_csharp_leaves_open()
+    {
+        // A folder on --python-path holding a mathruler package, as a verl user's checkout of it would: its grade_answer
+        // records what it was asked and says "equal", so a geo3k answer C# cannot decide scores 0.9 (no <think> format).
+        var checkout = Directory.CreateDirectory(_dir.Combine("checkout", "mathruler")).FullName;
+        var calls = _dir.Combine("calls.txt");
+        await File.WriteAllTextAsync(Path.Combine(checkout, "__init__.py"), "");
+        await File.WriteAllTextAsync(Path.Combine(checkout, "grader.py"), $$"""
+            def grade_answer(given, truth):
+                with open({{JsonValue.Create(calls).ToJsonString()}}, "a") as f:
+                    f.write(given + " | " + truth + "\n")
+                return True
+            """);
+        var input = await InputAsync("""{"data_source":"hiyouga/geometry3k","solution_str":"\\boxed{1,2}","ground_truth":"3\\sqrt{3}"}""");
+
+        var (exit, stdout, stderr) = await CliHarness.RunAsync("score", "--input", input, "--python-path", _dir.Combine("checkout"));
+        var (missingExit, _, missingStderr) = await CliHarness.RunAsync("score", "--input", input, "--python-path", _dir.Combine("no-such-folder"));
+
+        Assert.True(exit == 0, stderr);
+        var line = JsonNode.Parse(stdout.Trim())!;
+        Assert.Equal(0.9, line["score"]!.GetValue<double>(), 12);
+        Assert.Null(line["reward_error"]);
+        Assert.Equal("1,2 | 3\\sqrt{3}", (await File.ReadAllTextAsync(calls)).Trim());
+        Assert.Equal(2, missingExit);
+        Assert.Contains("no-such-folder' does not exist", missingStderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"data_source":"openai/gsm8k","solution_str":"#### 1","ground_truth":"1","reward_kwargs":{"mode":"x"}}""", 1, "line 2: reward 'gsm8k' has no keyword argument 'mode'")]
     [InlineData("""{"data_source":"openai/gsm8k","ground_truth":"1"}""", 1, "line 2: 'solution_str' must be a string")]

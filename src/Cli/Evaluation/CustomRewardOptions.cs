@@ -31,6 +31,12 @@ internal sealed class CustomRewardOptions
 
     public Option<string?> VirtualEnv { get; } = new("--python-venv") { Description = "Run --reward-path (and verl's geo3k/prime_math Python) with this virtualenv's python3 (for their dependencies)" };
 
+    public Option<string[]> PythonPath { get; } = new("--python-path")
+    {
+        Description = "Folder to put on the reward workers' PYTHONPATH, e.g. a verl checkout that is not installed in the interpreter; repeat for several",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public Option<int?> Workers { get; } = new("--reward-workers") { Description = "Python worker processes scoring in parallel (default: cores, at most 4)" };
 
     public Option<double> Timeout { get; } = new("--reward-timeout")
@@ -43,7 +49,7 @@ internal sealed class CustomRewardOptions
     public IReadOnlyList<Option> Spec => [Path, Name, Kwargs];
 
     /// <summary>The options of commands that run the workers in this process.</summary>
-    public IReadOnlyList<Option> Local => [Python, VirtualEnv, Workers, Timeout];
+    public IReadOnlyList<Option> Local => [Python, VirtualEnv, PythonPath, Workers, Timeout];
 
     /// <summary>
     /// The custom reward named, or null; the path is made absolute (whoever runs it checks that the file is there).
@@ -78,6 +84,7 @@ internal sealed class CustomRewardOptions
         {
             Interpreter = parseResult.GetValue(Python)!,
             VirtualEnv = parseResult.GetValue(VirtualEnv),
+            PythonPath = [.. (parseResult.GetValue(PythonPath) ?? []).Select(System.IO.Path.GetFullPath)],
             Timeout = TimeSpan.FromSeconds(timeout),
         };
         if (parseResult.GetValue(Workers) is { } workers)

@@ -94,6 +94,11 @@ public sealed class PythonRewardOptions
             throw new ArgumentException("Python reward timeouts must be positive");
         }
 
+        if (PythonPath.FirstOrDefault(folder => !Directory.Exists(folder)) is { } missing)
+        {
+            throw new ArgumentException($"Python reward path folder '{missing}' does not exist");
+        }
+
         if (StderrTailBytes is < 0 or > 1 << 20)
         {
             throw new ArgumentException($"Python reward stderr tail must be between 0 and 1 MiB, got {StderrTailBytes}");
