@@ -213,8 +213,7 @@ public sealed class DecoderModel : IDisposable
             var queries = q.narrow(0, g.FirstToken, g.TokenCount);                       // (n, heads, d)
             if (g.IsDecode && smallCache)
             {
-                var lengths = batch.TokenPositions.Skip(g.FirstToken).Take(g.TokenCount).Select(p => p + 1).ToList();
-                outputs.Add(SmallStepKernels.DecodeAttention(queries, keyCache, valueCache, g.Slots.Slots, lengths, group));
+                outputs.Add(SmallStepKernels.DecodeAttention(queries, keyCache, valueCache, g.Slots.Slots, g.Lengths, group));
                 continue;
             }
 

@@ -59,7 +59,10 @@ public sealed class ForwardBatch : IDisposable
             var lengthTensor = Own(tensor(lengths, dtype: int64, device: device));
             using var allowed = arange(length, dtype: int64, device: device).unsqueeze(0).lt(lengthTensor.unsqueeze(1));
             var mask = Own(AdditiveMask(allowed, dtype).view(decode.Count, 1, 1, length));
-            groups.Add(new AttentionGroup(0, decode.Count, Own(new SlotSelection(decode.Select(i => chunks[i].Slot).ToList(), device)), length, mask, IsDecode: true));
+            groups.Add(new AttentionGroup(0, decode.Count, Own(new SlotSelection(decode.Select(i => chunks[i].Slot).ToList(), device)), length, mask, IsDecode: true)
+            {
+                Lengths = [.. lengths.Select(l => (int)l)],
+            });
         }
 
         foreach (var i in prefill)
@@ -162,4 +165,8 @@ public sealed class ForwardBatch : IDisposable
 /// Tokens <paramref name="FirstToken"/>.. of the flattened batch that attend together over <paramref name="Slots"/>'
 /// first <paramref name="Length"/> cached positions, under an additive mask (0 = attend, -inf = not).
 /// </summary>
-public sealed record AttentionGroup(int FirstToken, int TokenCount, SlotSelection Slots, int Length, Tensor Mask, bool IsDecode);
+public sealed record AttentionGroup(int FirstToken, int TokenCount, SlotSelection Slots, int Length, Tensor Mask, bool IsDecode)
+{
+    /// <summary>Each token's attended length (its position + 1), in token order; empty for a prefill group, whose mask is causal.</summary>
+    public IReadOnlyList<int> Lengths { get; init; } = [];
+}

@@ -66,27 +66,29 @@ internal static class SmallStepKernels
     {
         var input = x.contiguous();
         var output = empty_like(input);
-        var values = Floats(input);
+        ReadOnlySpan<float> values = Floats(input);
         var rotated = Floats(output);
-        if (norm is not null)
-        {
-            RmsNormRows(values, rotated, Floats(norm), (float)eps);
-            values = rotated.ToArray();
-        }
-
+        ReadOnlySpan<float> normWeight = norm is null ? default : Floats(norm);
         var cos = Floats(angles.Cos);
         var sin = Floats(angles.SignedSin);
         var shape = input.shape;                                   // (tokens, heads, head_dim); each read is a native call
         var headDim = (int)shape[2];
         var half = headDim / 2;
         var perToken = (int)(shape[1] * headDim);
+        Span<float> normed = stackalloc float[norm is null ? 0 : headDim];
         for (var t = 0; t < shape[0]; t++)
         {
             var c = cos.Slice(t * headDim, headDim);
             var s = sin.Slice(t * headDim, headDim);
             for (var head = t * perToken; head < (t + 1) * perToken; head += headDim)
             {
-                var v = values.Slice(head, headDim);
+                scoped var v = values.Slice(head, headDim);
+                if (norm is not null)
+                {
+                    RmsNormRows(v, normed, normWeight, (float)eps);
+                    v = normed;
+                }
+
                 var r = rotated.Slice(head, headDim);
                 // x·cos + roll(x, half)·signed_sin, the tensor path's formula: the roll pairs each half with the other.
                 Rotate(v[..half], v[half..], c[..half], s[..half], r[..half]);
