@@ -328,11 +328,13 @@ internal static class SmallStepKernels
 
     /// <summary>
     /// e^x for float32 lanes: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial to r⁶ (relative error
-    /// below 2e-7, about float rounding), times 2^n built in the exponent bits. Inputs are clamped to float's range.
+    /// below 2e-7, about float rounding), times 2^n built in the exponent bits; +inf above float's range, the smallest normal below it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> Exp(Vector256<float> x)
     {
+        // Past float's range e^x is +inf (as expf gives), so SiLU of a very negative gate is -0, not a tiny residue.
+        var overflow = Vector256.GreaterThan(x, Vector256.Create(88.72f));
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(-87.3f)), Vector256.Create(88.3f));
         var n = Vector256.Round(x * Vector256.Create(1.44269504f));
         var r = x - (n * Vector256.Create(0.693359375f)) + (n * Vector256.Create(2.12194440e-4f));
@@ -344,7 +346,7 @@ internal static class SmallStepKernels
         p = (p * r) + Vector256<float>.One;
         p = (p * r) + Vector256<float>.One;
         var twoToN = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
-        return p * twoToN;
+        return Vector256.ConditionalSelect(overflow, Vector256.Create(float.PositiveInfinity), p * twoToN);
     }
 
     private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
